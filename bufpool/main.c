@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool module: the default pool's parameters, init and exit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "pool.h"
+#include "version.h"
+
+static unsigned int pool_size = BUFPOOL_DEFAULT_POOL_SIZE;
+static unsigned int threshold;
+static bool zero_fill;
+
+/* Module parameter writes are serialised by the kernel's param lock. */
+static int bufpool_pool_size_set(const char *val, const struct kernel_param *kp)
+{
+	struct bufpool_params p = {
+		.align = BUFPOOL_DEFAULT_ALIGN,
+		.threshold = threshold,
+	};
+	int ret;
+
+	ret = kstrtouint(val, 0, &p.pool_size);
+	if (ret)
+		return -EINVAL;
+	/* A smaller pool_size clamps the threshold rather than refusing. */
+	p.threshold = min(p.threshold, p.pool_size + 1);
+	ret = bufpool_check_params(&p);
+	if (ret)
+		return ret;
+	WRITE_ONCE(pool_size, p.pool_size);
+	if (bufpool_default)
+		WRITE_ONCE(bufpool_default->pool_size, p.pool_size);
+	return 0;
+}
+
+static int bufpool_threshold_set(const char *val, const struct kernel_param *kp)
+{
+	struct bufpool_params p = {
+		.pool_size = pool_size,
+		.align = BUFPOOL_DEFAULT_ALIGN,
+	};
+	int ret;
+
+	ret = kstrtouint(val, 0, &p.threshold);
+	if (ret)
+		return -EINVAL;
+	ret = bufpool_check_params(&p);
+	if (ret)
+		return ret;
+	WRITE_ONCE(threshold, p.threshold);
+	if (bufpool_default)
+		WRITE_ONCE(bufpool_default->threshold, p.threshold);
+	return 0;
+}
+
+static int bufpool_zero_fill_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+
+	if (kstrtobool(val, &on))
+		return -EINVAL;
+	WRITE_ONCE(zero_fill, on);
+	if (bufpool_default)
+		WRITE_ONCE(bufpool_default->flags, on ? BUFPOOL_ZERO_FILL : 0);
+	return 0;
+}
+
+static const struct kernel_param_ops bufpool_pool_size_ops = {
+	.set = bufpool_pool_size_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops bufpool_threshold_ops = {
+	.set = bufpool_threshold_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops bufpool_zero_fill_ops = {
+	.set = bufpool_zero_fill_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(pool_size, &bufpool_pool_size_ops, &pool_size, 0644);
+MODULE_PARM_DESC(pool_size,
+		 "Bytes in each chunk of the default pool: a power of two from PAGE_SIZE to 4 MB (default 8192, Buffer.poolSize); a write takes effect at each CPU's next rollover");
+module_param_cb(threshold, &bufpool_threshold_ops, &threshold, 0644);
+MODULE_PARM_DESC(threshold,
+		 "bufpool_alloc_unsafe() slices requests below this many bytes from the default pool; 0 (default) means pool_size / 2, Node's rule; at most pool_size + 1");
+module_param_cb(zero_fill, &bufpool_zero_fill_ops, &zero_fill, 0644);
+MODULE_PARM_DESC(zero_fill,
+		 "Zero every buffer of the default pool, the unsafe paths included, like node --zero-fill-buffers (default 0)");
+
+static int __init bufpool_init(void)
+{
+	struct bufpool_params p = {
+		.pool_size = pool_size,
+		.threshold = threshold,
+		.align = BUFPOOL_DEFAULT_ALIGN,
+		.flags = zero_fill ? BUFPOOL_ZERO_FILL : 0,
+	};
+	int ret;
+
+	bufpool_debugfs_init();
+	ret = bufpool_core_init(&p);
+	if (ret) {
+		bufpool_debugfs_exit();
+		return ret;
+	}
+	pr_info("version %s loaded: pool_size %u, threshold %u\n",
+		BUFPOOL_VERSION, pool_size,
+		bufpool_threshold(bufpool_default, pool_size));
+	return 0;
+}
+
+static void __exit bufpool_exit(void)
+{
+	bufpool_core_exit();
+	bufpool_debugfs_exit();
+}
+
+module_init(bufpool_init);
+module_exit(bufpool_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The bufpool developers");
+MODULE_DESCRIPTION("The Node.js Buffer pool for driver code: small buffers sliced from page-backed pools");
+MODULE_VERSION(BUFPOOL_VERSION);

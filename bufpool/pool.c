@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pool: slicing, rollover, the allocation paths and bufpool_free().
+ *
+ * A pool chunk is a compound page allocation of pool_size bytes. Each CPU
+ * slices its current chunk front to back under a local lock, taking page
+ * references from a per-CPU bias as page_frag does, so a slice costs no
+ * atomic. The chunk's head page points back at its pool through
+ * ->private, tagged in bit 0, which is how bufpool_free() tells a slice
+ * from a direct buffer: those are kmalloc objects with a small header in
+ * front.
+ *
+ * When a request does not fit, the CPU retires its chunk: the remainder is
+ * abandoned, the unused bias is dropped, and the chunk lives on until its
+ * last slice is freed, when the page allocator gets it back.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/kmemleak.h>
+#include <linux/mutex.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "pool.h"
+
+/* A chunk's head page ->private: its pool, tagged in bit 0. */
+#define BUFPOOL_PAGE_TAG	1UL
+
+/**
+ * struct bufpool_direct - what precedes a direct buffer
+ * @pool: the pool it was counted in.
+ * @size: the size asked for, which is its backing size.
+ * @lead: bytes from the start of the kmalloc object to the buffer.
+ * @magic: %BUFPOOL_DIRECT_MAGIC while the buffer is live.
+ */
+struct bufpool_direct {
+	struct bufpool *pool;
+	u32 size;
+	u16 lead;
+	u16 magic;
+};
+
+#define BUFPOOL_DIRECT_MAGIC	0xb0f1
+
+/* Gfp zone modifiers kmalloc refuses. */
+#define BUFPOOL_BAD_ZONES	(__GFP_DMA32 | __GFP_HIGHMEM)
+
+static LIST_HEAD(bufpool_list);
+static DEFINE_MUTEX(bufpool_mutex);	/* protects bufpool_list */
+static struct workqueue_struct *bufpool_wq;
+
+struct bufpool *bufpool_default;
+
+static void bufpool_count_call(struct bufpool *pool, enum bufpool_path path,
+			       size_t size)
+{
+	bufpool_count(pool, BUFPOOL_STAT_CALLS(path), 1);
+	bufpool_count(pool, BUFPOOL_STAT_BYTES(path), size);
+	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
+}
+
+/* The pool a chunk's head page belongs to, or NULL for any other page. */
+static struct bufpool *bufpool_chunk_owner(struct page *head)
+{
+	unsigned long priv;
+
+	/* A slab page's ->private is slab state, not ours. */
+	if (PageSlab(head))
+		return NULL;
+	priv = page_private(head);
+	if (!(priv & BUFPOOL_PAGE_TAG))
+		return NULL;
+	return (struct bufpool *)(priv & ~BUFPOOL_PAGE_TAG);
+}
+
+static struct page *bufpool_chunk_alloc(struct bufpool *pool,
+					unsigned int size, gfp_t gfp)
+{
+	struct page *page;
+
+	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, get_order(size));
+	if (page)
+		set_page_private(page, (unsigned long)pool | BUFPOOL_PAGE_TAG);
+	return page;
+}
+
+/* Frees a chunk whose only reference is ours. */
+static void bufpool_chunk_free(struct page *page)
+{
+	set_page_private(page, 0);
+	__free_pages(page, compound_order(page));
+}
+
+static void bufpool_chunk_install(struct bufpool *pool, struct bufpool_cpu *pc,
+				  struct page *page, unsigned int size)
+{
+	/*
+	 * Every slice takes at least align bytes, so a chunk never has more
+	 * than size / align of them: the bias cannot run out.
+	 */
+	unsigned int bias = size / pool->align + 1;
+
+	page_ref_add(page, bias - 1);
+	percpu_ref_get(&pool->ref);
+	pc->page = page;
+	pc->va = page_address(page);
+	pc->offset = 0;
+	pc->size = size;
+	pc->bias = bias;
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, size);
+}
+
+/*
+ * Takes the current chunk away from a CPU. Returns it when no slice is
+ * left in it, for the caller to release outside the local lock; otherwise
+ * the last bufpool_free() of a slice releases it.
+ */
+static struct page *bufpool_chunk_retire(struct bufpool *pool,
+					 struct bufpool_cpu *pc)
+{
+	struct page *page = pc->page;
+	unsigned int bias = pc->bias;
+
+	pc->page = NULL;
+	pc->va = NULL;
+	pc->offset = 0;
+	pc->size = 0;
+	pc->bias = 0;
+
+	/* Counted first, so that a racing last free never sees it negative. */
+	bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, 1);
+	if (!page_ref_sub_and_test(page, bias))
+		return NULL;
+	bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
+	return page;
+}
+
+/* Gives a chunk whose reference count reached zero back to the system. */
+static void bufpool_chunk_release(struct bufpool *pool, struct page *page)
+{
+	unsigned long size = page_size(page);
+
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, -1);
+	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, -size);
+	/* The count is zero, so nobody holds or can take a reference. */
+	set_page_count(page, 1);
+	bufpool_chunk_free(page);
+	percpu_ref_put(&pool->ref);
+}
+
+/* Carves @size bytes from this CPU's chunk, starting a new one if needed. */
+static void *bufpool_slice(struct bufpool *pool, unsigned int size,
+			   unsigned int pool_size, gfp_t gfp)
+{
+	struct page *spare = NULL, *old = NULL;
+	struct bufpool_cpu *pc;
+	unsigned int end, next;
+	unsigned long flags;
+	void *buf;
+
+	local_lock_irqsave(&pool->pcpu->lock, flags);
+	pc = this_cpu_ptr(pool->pcpu);
+	if (unlikely(size > pc->size - pc->offset)) {
+		/* Rollover. The page allocator may sleep: not under the lock. */
+		local_unlock_irqrestore(&pool->pcpu->lock, flags);
+		spare = bufpool_chunk_alloc(pool, pool_size, gfp);
+		if (!spare)
+			return NULL;
+		local_lock_irqsave(&pool->pcpu->lock, flags);
+		/* Maybe another CPU now, maybe refilled meanwhile: look again. */
+		pc = this_cpu_ptr(pool->pcpu);
+		if (size > pc->size - pc->offset) {
+			if (pc->page) {
+				bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
+					      pc->size - pc->offset);
+				old = bufpool_chunk_retire(pool, pc);
+			}
+			bufpool_chunk_install(pool, pc, spare, pool_size);
+			spare = NULL;
+		}
+	}
+
+	buf = pc->va + pc->offset;
+	end = pc->offset + size;
+	next = min(ALIGN(end, pool->align), pc->size);
+	pc->offset = next;
+	pc->bias--;
+	bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
+	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, 1);
+	local_unlock_irqrestore(&pool->pcpu->lock, flags);
+
+	if (unlikely(old))
+		bufpool_chunk_release(pool, old);
+	if (unlikely(spare))
+		bufpool_chunk_free(spare);
+	return buf;
+}
+
+/* A buffer of its own: a kmalloc object with a header in front. */
+static void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
+				  unsigned long caller)
+{
+	struct bufpool_direct *hdr;
+	size_t lead = sizeof(*hdr);
+	void *base, *buf;
+
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (unlikely(gfp & BUFPOOL_BAD_ZONES)) {
+		pr_warn_ratelimited("%ps: gfp %pGg: __GFP_DMA32 and __GFP_HIGHMEM cannot back a buffer\n",
+				    (void *)caller, &gfp);
+		return NULL;
+	}
+	if (pool->align > ARCH_KMALLOC_MINALIGN)
+		lead += pool->align - ARCH_KMALLOC_MINALIGN;
+	/* Larger than kmalloc can ever give: fail quietly, as Node throws. */
+	if (unlikely(size > KMALLOC_MAX_SIZE - lead))
+		return NULL;
+
+	base = __kmalloc_node_track_caller(size + lead, gfp, NUMA_NO_NODE,
+					   caller);
+	if (unlikely(!base))
+		return NULL;
+	buf = PTR_ALIGN(base + sizeof(*hdr), pool->align);
+	hdr = buf - sizeof(*hdr);
+	hdr->pool = pool;
+	hdr->size = size;
+	hdr->lead = buf - base;
+	hdr->magic = BUFPOOL_DIRECT_MAGIC;
+	percpu_ref_get(&pool->ref);
+	bufpool_count(pool, BUFPOOL_STAT_DIRECT_LIVE, 1);
+	return buf;
+}
+
+static void bufpool_direct_free(const void *buf)
+{
+	struct bufpool_direct *hdr = (struct bufpool_direct *)buf - 1;
+	struct bufpool *pool = hdr->pool;
+
+	if (WARN(hdr->magic != BUFPOOL_DIRECT_MAGIC,
+		 "bufpool: %p is not a live bufpool buffer\n", buf))
+		return;
+	hdr->magic = 0;
+	bufpool_count(pool, BUFPOOL_STAT_FREES, 1);
+	bufpool_count(pool, BUFPOOL_STAT_DIRECT_LIVE, -1);
+	kfree((void *)buf - hdr->lead);
+	percpu_ref_put(&pool->ref);
+}
+
+/* allocUnsafe and from: pooled below the threshold, direct otherwise. */
+static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
+			 bool from, unsigned long caller)
+{
+	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	bool zero = !from && (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL);
+	enum bufpool_path path;
+	void *buf;
+
+	might_alloc(gfp);
+	if (likely(size && size < bufpool_threshold(pool, pool_size) &&
+		   !(gfp & GFP_ZONEMASK))) {
+		path = from ? BUFPOOL_PATH_FROM_POOLED :
+			      BUFPOOL_PATH_UNSAFE_POOLED;
+		buf = bufpool_slice(pool, size, pool_size, gfp);
+		if (zero && buf)
+			memset(buf, 0, size);
+	} else {
+		path = from ? BUFPOOL_PATH_FROM_DIRECT :
+			      BUFPOOL_PATH_UNSAFE_DIRECT;
+		buf = bufpool_direct_alloc(pool, size,
+					   zero ? gfp | __GFP_ZERO : gfp,
+					   caller);
+	}
+	bufpool_count_call(pool, path, size);
+	if (unlikely(!buf))
+		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+	return buf;
+}
+
+/* alloc and allocUnsafeSlow: always direct. */
+static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
+				enum bufpool_path path, unsigned long caller)
+{
+	void *buf;
+
+	might_alloc(gfp);
+	buf = bufpool_direct_alloc(pool, size, gfp, caller);
+	bufpool_count_call(pool, path, size);
+	if (unlikely(!buf))
+		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+	return buf;
+}
+
+static void *bufpool_copy(struct bufpool *pool, const void *src, size_t len,
+			  gfp_t gfp, unsigned long caller)
+{
+	void *buf = bufpool_get(pool, len, gfp, true, caller);
+
+	if (likely(!ZERO_OR_NULL_PTR(buf)))
+		memcpy(buf, src, len);
+	return buf;
+}
+
+static void *bufpool_copy_user(struct bufpool *pool, const void __user *src,
+			       size_t len, unsigned long caller)
+{
+	void *buf = bufpool_get(pool, len, GFP_USER | __GFP_NOWARN, true,
+				caller);
+
+	if (unlikely(!buf))
+		return ERR_PTR(-ENOMEM);
+	if (len && copy_from_user(buf, src, len)) {
+		bufpool_free(buf);
+		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+		return ERR_PTR(-EFAULT);
+	}
+	return buf;
+}
+
+/**
+ * bufpool_pool_alloc - zeroed buffer from a pool, never sliced (Buffer.alloc)
+ * @pool: the pool to count it in.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A zeroed buffer aligned to the pool's alignment, %ZERO_SIZE_PTR
+ * when @size is 0, or NULL when memory is short or @size is larger than
+ * kmalloc() can give. Free it with bufpool_free().
+ */
+void *bufpool_pool_alloc(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	return bufpool_get_direct(pool, size, gfp | __GFP_ZERO,
+				  BUFPOOL_PATH_ALLOC, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL);
+
+/**
+ * bufpool_pool_alloc_unsafe - uninitialised buffer (Buffer.allocUnsafe)
+ * @pool: the pool to slice it from.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Sliced from the pool when 0 < @size < the pool's threshold and @gfp
+ * names no zone; a buffer of its own otherwise. Its bytes are whatever was
+ * there before, unless the pool zero-fills.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called,
+ * hardirq included with %GFP_ATOMIC.
+ * Return: A buffer aligned to the pool's alignment, %ZERO_SIZE_PTR when
+ * @size is 0, or NULL when memory is short or @size is larger than
+ * kmalloc() can give. Free it with bufpool_free().
+ */
+void *bufpool_pool_alloc_unsafe(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	return bufpool_get(pool, size, gfp, false, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe, BUFPOOL);
+
+/**
+ * bufpool_pool_alloc_unsafe_slow - uninitialised buffer of its own
+ * @pool: the pool to count it in.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Buffer.allocUnsafeSlow: never sliced from the pool, so it pins no chunk
+ * however long it lives.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A buffer aligned to the pool's alignment, %ZERO_SIZE_PTR when
+ * @size is 0, or NULL when memory is short or @size is larger than
+ * kmalloc() can give. Free it with bufpool_free().
+ */
+void *bufpool_pool_alloc_unsafe_slow(struct bufpool *pool, size_t size,
+				     gfp_t gfp)
+{
+	if (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL)
+		gfp |= __GFP_ZERO;
+	return bufpool_get_direct(pool, size, gfp, BUFPOOL_PATH_SLOW, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe_slow, BUFPOOL);
+
+/**
+ * bufpool_pool_from - copy of kernel memory (Buffer.from)
+ * @pool: the pool to slice it from.
+ * @src: the bytes to copy.
+ * @len: how many.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Pooled by the same rule as bufpool_pool_alloc_unsafe().
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A buffer holding a copy of @src, %ZERO_SIZE_PTR when @len is 0,
+ * or NULL when memory is short. Free it with bufpool_free().
+ */
+void *bufpool_pool_from(struct bufpool *pool, const void *src, size_t len,
+			gfp_t gfp)
+{
+	return bufpool_copy(pool, src, len, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_from, BUFPOOL);
+
+/**
+ * bufpool_pool_from_user - copy of user memory, as memdup_user()
+ * @pool: the pool to slice it from.
+ * @src: the user address to copy from.
+ * @len: how many bytes.
+ *
+ * Pooled by the same rule as bufpool_pool_alloc_unsafe(); allocated with
+ * %GFP_USER.
+ *
+ * Context: Process context. May sleep.
+ * Return: A buffer holding the copy, %ZERO_SIZE_PTR when @len is 0,
+ * ERR_PTR(-ENOMEM) when memory is short or ERR_PTR(-EFAULT) when @src
+ * cannot be read. Free it with bufpool_free().
+ */
+void *bufpool_pool_from_user(struct bufpool *pool, const void __user *src,
+			     size_t len)
+{
+	return bufpool_copy_user(pool, src, len, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_from_user, BUFPOOL);
+
+/**
+ * bufpool_alloc - zeroed buffer, never pooled (Buffer.alloc)
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_alloc() on the default pool.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A zeroed, 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0,
+ * or NULL. Free it with bufpool_free().
+ */
+void *bufpool_alloc(size_t size, gfp_t gfp)
+{
+	return bufpool_get_direct(bufpool_default, size, gfp | __GFP_ZERO,
+				  BUFPOOL_PATH_ALLOC, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL);
+
+/**
+ * bufpool_alloc_unsafe - uninitialised buffer (Buffer.allocUnsafe)
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_alloc_unsafe() on the default pool: sliced from it when
+ * 0 < @size < threshold (pool_size / 2 unless set), direct otherwise.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called,
+ * hardirq included with %GFP_ATOMIC.
+ * Return: An 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0, or
+ * NULL. Free it with bufpool_free().
+ */
+void *bufpool_alloc_unsafe(size_t size, gfp_t gfp)
+{
+	return bufpool_get(bufpool_default, size, gfp, false, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe, BUFPOOL);
+
+/**
+ * bufpool_alloc_unsafe_slow - uninitialised buffer of its own
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_alloc_unsafe_slow() on the default pool
+ * (Buffer.allocUnsafeSlow).
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: An 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0, or
+ * NULL. Free it with bufpool_free().
+ */
+void *bufpool_alloc_unsafe_slow(size_t size, gfp_t gfp)
+{
+	if (READ_ONCE(bufpool_default->flags) & BUFPOOL_ZERO_FILL)
+		gfp |= __GFP_ZERO;
+	return bufpool_get_direct(bufpool_default, size, gfp,
+				  BUFPOOL_PATH_SLOW, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe_slow, BUFPOOL);
+
+/**
+ * bufpool_from - copy of kernel memory (Buffer.from)
+ * @src: the bytes to copy.
+ * @len: how many.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_from() on the default pool.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A buffer holding a copy of @src, %ZERO_SIZE_PTR when @len is 0,
+ * or NULL. Free it with bufpool_free().
+ */
+void *bufpool_from(const void *src, size_t len, gfp_t gfp)
+{
+	return bufpool_copy(bufpool_default, src, len, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_from, BUFPOOL);
+
+/**
+ * bufpool_from_user - copy of user memory, as memdup_user()
+ * @src: the user address to copy from.
+ * @len: how many bytes.
+ *
+ * bufpool_pool_from_user() on the default pool.
+ *
+ * Context: Process context. May sleep.
+ * Return: A buffer holding the copy, %ZERO_SIZE_PTR when @len is 0,
+ * ERR_PTR(-ENOMEM) or ERR_PTR(-EFAULT). Free it with bufpool_free().
+ */
+void *bufpool_from_user(const void __user *src, size_t len)
+{
+	return bufpool_copy_user(bufpool_default, src, len, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL);
+
+/**
+ * bufpool_free - free a buffer from any bufpool path and pool
+ * @buf: the buffer, NULL or %ZERO_SIZE_PTR.
+ *
+ * A slice goes back to its chunk, which returns to the page allocator with
+ * its last slice; a direct buffer is freed at once. The CPU need not be
+ * the one that allocated it.
+ *
+ * Context: Any context.
+ * Return: Nothing.
+ */
+void bufpool_free(const void *buf)
+{
+	struct bufpool *pool;
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(buf)))
+		return;
+	page = virt_to_head_page(buf);
+	pool = bufpool_chunk_owner(page);
+	if (!pool) {
+		bufpool_direct_free(buf);
+		return;
+	}
+	bufpool_count(pool, BUFPOOL_STAT_FREES, 1);
+	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, -1);
+	/* Only a retired chunk can drop to zero: a current one holds a bias. */
+	if (page_ref_dec_and_test(page)) {
+		bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
+		bufpool_chunk_release(pool, page);
+	}
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL);
+
+/**
+ * bufpool_backing_size - size of the memory behind a buffer
+ * @buf: a buffer from bufpool.
+ *
+ * Node's buf.buffer.byteLength.
+ *
+ * Context: Any context.
+ * Return: The chunk size (pool_size when it was created) for a pooled
+ * buffer, the buffer's own size for a direct one, 0 for NULL or
+ * %ZERO_SIZE_PTR.
+ */
+size_t bufpool_backing_size(const void *buf)
+{
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(buf))
+		return 0;
+	page = virt_to_head_page(buf);
+	if (bufpool_chunk_owner(page))
+		return page_size(page);
+	return ((const struct bufpool_direct *)buf - 1)->size;
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_backing_size, BUFPOOL);
+
+/**
+ * bufpool_offset - where a buffer starts inside its pool chunk
+ * @buf: a buffer from bufpool.
+ *
+ * Node's buf.byteOffset.
+ *
+ * Context: Any context.
+ * Return: The offset in the chunk for a pooled buffer, 0 otherwise.
+ */
+size_t bufpool_offset(const void *buf)
+{
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(buf))
+		return 0;
+	page = virt_to_head_page(buf);
+	if (!bufpool_chunk_owner(page))
+		return 0;
+	return buf - page_address(page);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_offset, BUFPOOL);
+
+/**
+ * bufpool_is_pooled - whether a buffer was sliced from a pool chunk
+ * @buf: a buffer from bufpool.
+ *
+ * Context: Any context.
+ * Return: true for a slice, false for a direct buffer, NULL or
+ * %ZERO_SIZE_PTR.
+ */
+bool bufpool_is_pooled(const void *buf)
+{
+	if (ZERO_OR_NULL_PTR(buf))
+		return false;
+	return bufpool_chunk_owner(virt_to_head_page(buf));
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_is_pooled, BUFPOOL);
+
+/**
+ * bufpool_check_params - validate a pool's resolved parameters
+ * @p: parameters with every 0 default already filled in but threshold's.
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL after saying which parameter is wrong.
+ */
+int bufpool_check_params(const struct bufpool_params *p)
+{
+	unsigned int unknown;
+
+	if (!is_power_of_2(p->pool_size) || p->pool_size < PAGE_SIZE ||
+	    p->pool_size > BUFPOOL_MAX_POOL_SIZE) {
+		pr_err("pool_size %u: must be a power of two from %lu to %lu\n",
+		       p->pool_size, PAGE_SIZE, BUFPOOL_MAX_POOL_SIZE);
+		return -EINVAL;
+	}
+	if (!is_power_of_2(p->align) || p->align < BUFPOOL_DEFAULT_ALIGN ||
+	    p->align > PAGE_SIZE) {
+		pr_err("align %u: must be a power of two from %d to %lu\n",
+		       p->align, BUFPOOL_DEFAULT_ALIGN, PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (p->threshold > p->pool_size + 1) {
+		pr_err("threshold %u: must be at most pool_size + 1 (%u)\n",
+		       p->threshold, p->pool_size + 1);
+		return -EINVAL;
+	}
+	unknown = p->flags & ~BUFPOOL_ZERO_FILL;
+	if (unknown) {
+		pr_err("flags %#x: unknown flags %#x\n", p->flags, unknown);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool bufpool_name_ok(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return false;
+	len = strnlen(name, BUFPOOL_NAME_MAX);
+	if (!len || len == BUFPOOL_NAME_MAX || !isalnum(name[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_-.", name[i]))
+			return false;
+	return true;
+}
+
+static struct bufpool *bufpool_find(const char *name)
+{
+	struct bufpool *pool;
+
+	lockdep_assert_held(&bufpool_mutex);
+	list_for_each_entry(pool, &bufpool_list, node)
+		if (!strcmp(pool->name, name))
+			return pool;
+	return NULL;
+}
+
+static void bufpool_free_work(struct work_struct *work)
+{
+	struct bufpool *pool = container_of(work, struct bufpool, free_work);
+
+	percpu_ref_exit(&pool->ref);
+	free_percpu(pool->pcpu);
+	kfree(pool);
+}
+
+/* The last chunk or direct buffer of a destroyed pool is gone. */
+static void bufpool_ref_release(struct percpu_ref *ref)
+{
+	struct bufpool *pool = container_of(ref, struct bufpool, ref);
+
+	queue_work(bufpool_wq, &pool->free_work);
+}
+
+/**
+ * bufpool_create - create a named pool
+ * @name: unique name of 1 to %BUFPOOL_NAME_MAX - 1 characters: letters,
+ *	digits, '_', '-' and '.', starting with a letter or digit. It names
+ *	the pool's directory in debugfs.
+ * @params: the pool's shape, see struct bufpool_params; NULL for the
+ *	defaults.
+ *
+ * Context: Process context. May sleep.
+ * Return: The pool, ERR_PTR(-EINVAL) for a bad name or parameter,
+ * ERR_PTR(-EEXIST) when the name is taken or ERR_PTR(-ENOMEM).
+ */
+struct bufpool *bufpool_create(const char *name,
+			       const struct bufpool_params *params)
+{
+	struct bufpool_params p = {};
+	struct bufpool *pool;
+	int cpu, err;
+
+	if (!bufpool_name_ok(name)) {
+		pr_err("pool name \"%.*s\": use 1 to %d letters, digits, '_', '-' or '.', not starting with a symbol\n",
+		       BUFPOOL_NAME_MAX, name ?: "(null)", BUFPOOL_NAME_MAX - 1);
+		return ERR_PTR(-EINVAL);
+	}
+	if (params)
+		p = *params;
+	p.pool_size = p.pool_size ?: BUFPOOL_DEFAULT_POOL_SIZE;
+	p.align = p.align ?: BUFPOOL_DEFAULT_ALIGN;
+	err = bufpool_check_params(&p);
+	if (err)
+		return ERR_PTR(err);
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	strscpy(pool->name, name, sizeof(pool->name));
+	pool->pool_size = p.pool_size;
+	pool->threshold = p.threshold;
+	pool->align = p.align;
+	pool->flags = p.flags;
+	INIT_WORK(&pool->free_work, bufpool_free_work);
+
+	err = -ENOMEM;
+	pool->pcpu = alloc_percpu(struct bufpool_cpu);
+	if (!pool->pcpu)
+		goto err_free_pool;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(pool->pcpu, cpu)->lock);
+	err = percpu_ref_init(&pool->ref, bufpool_ref_release, 0, GFP_KERNEL);
+	if (err)
+		goto err_free_pcpu;
+
+	mutex_lock(&bufpool_mutex);
+	if (bufpool_find(name)) {
+		mutex_unlock(&bufpool_mutex);
+		pr_err("pool name \"%s\" is taken\n", name);
+		err = -EEXIST;
+		goto err_exit_ref;
+	}
+	list_add_tail(&pool->node, &bufpool_list);
+	bufpool_debugfs_add(pool);
+	mutex_unlock(&bufpool_mutex);
+	return pool;
+
+err_exit_ref:
+	percpu_ref_exit(&pool->ref);
+err_free_pcpu:
+	free_percpu(pool->pcpu);
+err_free_pool:
+	kfree(pool);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_create, BUFPOOL);
+
+/**
+ * bufpool_destroy - destroy a named pool
+ * @pool: the pool, or NULL or an ERR_PTR, which are ignored.
+ *
+ * No allocation from @pool may run during or after this call. Buffers
+ * still live stay valid and may be freed later with bufpool_free(); the
+ * pool's memory goes when the last of them does. Live buffers are
+ * reported with pr_warn().
+ *
+ * Context: Process context. May sleep.
+ * Return: Nothing.
+ */
+void bufpool_destroy(struct bufpool *pool)
+{
+	long slices, direct;
+	struct page *page;
+	int cpu;
+
+	if (IS_ERR_OR_NULL(pool))
+		return;
+
+	mutex_lock(&bufpool_mutex);
+	list_del(&pool->node);
+	mutex_unlock(&bufpool_mutex);
+	bufpool_debugfs_remove(pool);
+
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+
+		if (!pc->page)
+			continue;
+		page = bufpool_chunk_retire(pool, pc);
+		if (page)
+			bufpool_chunk_release(pool, page);
+	}
+
+	slices = bufpool_stat_read(pool, BUFPOOL_STAT_SLICES_LIVE);
+	direct = bufpool_stat_read(pool, BUFPOOL_STAT_DIRECT_LIVE);
+	if (slices || direct) {
+		pr_warn("pool %s destroyed with %ld live slices and %ld live direct buffers: their memory stays until they are freed\n",
+			pool->name, slices, direct);
+		/* Reachable only through the chunks' pages, which kmemleak does not scan. */
+		kmemleak_not_leak(pool);
+	}
+	percpu_ref_kill(&pool->ref);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_destroy, BUFPOOL);
+
+/**
+ * bufpool_core_init - create the workqueue and the default pool
+ * @params: the default pool's parameters, from the module parameters.
+ *
+ * Context: Module init.
+ * Return: 0 or a negative errno.
+ */
+int bufpool_core_init(const struct bufpool_params *params)
+{
+	struct bufpool *pool;
+
+	bufpool_wq = alloc_workqueue("bufpool", 0, 0);
+	if (!bufpool_wq)
+		return -ENOMEM;
+	pool = bufpool_create("default", params);
+	if (IS_ERR(pool)) {
+		destroy_workqueue(bufpool_wq);
+		return PTR_ERR(pool);
+	}
+	bufpool_default = pool;
+	return 0;
+}
+
+/**
+ * bufpool_core_exit - destroy every pool left, then wait for their frees
+ *
+ * Pools with live buffers are left in place, reported, and never freed:
+ * their memory is still in use.
+ *
+ * Context: Module exit.
+ */
+void bufpool_core_exit(void)
+{
+	struct bufpool *pool;
+
+	for (;;) {
+		mutex_lock(&bufpool_mutex);
+		pool = list_first_entry_or_null(&bufpool_list, struct bufpool,
+						node);
+		mutex_unlock(&bufpool_mutex);
+		if (!pool)
+			break;
+		if (pool != bufpool_default)
+			pr_warn("pool %s was not destroyed by its creator\n",
+				pool->name);
+		bufpool_destroy(pool);
+	}
+	bufpool_default = NULL;
+	/* percpu_ref_kill() confirms in an RCU callback that may release. */
+	rcu_barrier();
+	destroy_workqueue(bufpool_wq);
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Statistics: folding the per-CPU counters, and the debugfs files under
+ * /sys/kernel/debug/bufpool/<pool>/.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "pool.h"
+
+static const char * const bufpool_stat_names[BUFPOOL_NR_PRINTED_STATS] = {
+	"alloc_calls", "alloc_bytes",
+	"unsafe_pooled_calls", "unsafe_pooled_bytes",
+	"unsafe_direct_calls", "unsafe_direct_bytes",
+	"slow_calls", "slow_bytes",
+	"from_pooled_calls", "from_pooled_bytes",
+	"from_direct_calls", "from_direct_bytes",
+	"frees", "failures",
+	"pools_created", "pools_released",
+	"pools_live", "pool_bytes_live", "retired_pools_live", "slices_live",
+	"abandoned_bytes", "padding_bytes",
+};
+
+static const char * const bufpool_path_names[BUFPOOL_NR_PATHS] = {
+	"alloc", "unsafe_pooled", "unsafe_direct", "slow", "from_pooled",
+	"from_direct",
+};
+
+static struct dentry *bufpool_debugfs_root;
+
+static bool bufpool_stat_is_gauge(enum bufpool_stat item)
+{
+	return (item >= BUFPOOL_STAT_POOLS_LIVE &&
+		item <= BUFPOOL_STAT_SLICES_LIVE) ||
+	       item == BUFPOOL_STAT_DIRECT_LIVE;
+}
+
+static long bufpool_stat_cpu(struct bufpool *pool, enum bufpool_stat item,
+			     int cpu)
+{
+	/* Racing increments on that CPU are fine: this is a snapshot. */
+	return READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->stats.stat[item]);
+}
+
+/**
+ * bufpool_stat_read - fold one counter over all CPUs
+ * @pool: the pool.
+ * @item: the counter.
+ *
+ * Context: Any context.
+ * Return: The sum; for a gauge, never below zero, which a fold racing with
+ * an allocation on one CPU and its free on another could otherwise show.
+ */
+long bufpool_stat_read(struct bufpool *pool, enum bufpool_stat item)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += bufpool_stat_cpu(pool, item, cpu);
+	if (bufpool_stat_is_gauge(item) && sum < 0)
+		sum = 0;
+	return sum;
+}
+
+static int bufpool_stats_show(struct seq_file *m, void *v)
+{
+	struct bufpool *pool = m->private;
+	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	int i;
+
+	for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++)
+		seq_printf(m, "%s %ld\n", bufpool_stat_names[i],
+			   bufpool_stat_read(pool, i));
+	seq_printf(m, "pool_size %u\n", pool_size);
+	seq_printf(m, "threshold %u\n", bufpool_threshold(pool, pool_size));
+	seq_printf(m, "align %u\n", pool->align);
+	seq_printf(m, "zero_fill %d\n",
+		   !!(READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bufpool_stats);
+
+/* As SLUB_STATS: the total, then every online CPU with a nonzero count. */
+static int bufpool_percpu_show(struct seq_file *m, void *v)
+{
+	struct bufpool *pool = m->private;
+	int i, cpu;
+
+	for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++) {
+		seq_printf(m, "%s %ld", bufpool_stat_names[i],
+			   bufpool_stat_read(pool, i));
+		for_each_online_cpu(cpu) {
+			long n = bufpool_stat_cpu(pool, i, cpu);
+
+			if (n)
+				seq_printf(m, " C%d=%ld", cpu, n);
+		}
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bufpool_percpu);
+
+static int bufpool_histogram_show(struct seq_file *m, void *v)
+{
+	struct bufpool *pool = m->private;
+	int b, path, cpu;
+
+	seq_puts(m, "size");
+	for (path = 0; path < BUFPOOL_NR_PATHS; path++)
+		seq_printf(m, " %s", bufpool_path_names[path]);
+	seq_putc(m, '\n');
+
+	for (b = 0; b < BUFPOOL_NR_BUCKETS; b++) {
+		if (b < BUFPOOL_NR_BUCKETS - 1)
+			seq_printf(m, "<=%lu", 8UL << b);
+		else
+			seq_printf(m, ">%lu", 8UL << (b - 1));
+		for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
+			unsigned long sum = 0;
+
+			for_each_possible_cpu(cpu)
+				sum += READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->stats.hist[path][b]);
+			seq_printf(m, " %lu", sum);
+		}
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bufpool_histogram);
+
+/*
+ * Zeroes the event counters and the histogram, not the gauges. An event
+ * counted on another CPU while this runs may survive the reset.
+ */
+static ssize_t bufpool_reset_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct bufpool *pool = file->private_data;
+	int i, cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
+
+		for (i = 0; i < BUFPOOL_NR_STATS; i++)
+			if (!bufpool_stat_is_gauge(i))
+				WRITE_ONCE(s->stat[i], 0);
+		memset(s->hist, 0, sizeof(s->hist));
+	}
+	return count;
+}
+
+static const struct file_operations bufpool_reset_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = bufpool_reset_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * bufpool_debugfs_add - create a pool's debugfs directory
+ * @pool: the pool, whose name is unique.
+ *
+ * Context: Process context, under bufpool_mutex.
+ */
+void bufpool_debugfs_add(struct bufpool *pool)
+{
+	pool->dir = debugfs_create_dir(pool->name, bufpool_debugfs_root);
+	debugfs_create_file("stats", 0400, pool->dir, pool, &bufpool_stats_fops);
+	debugfs_create_file("percpu", 0400, pool->dir, pool,
+			    &bufpool_percpu_fops);
+	debugfs_create_file("histogram", 0400, pool->dir, pool,
+			    &bufpool_histogram_fops);
+	debugfs_create_file("reset", 0200, pool->dir, pool,
+			    &bufpool_reset_fops);
+}
+
+/**
+ * bufpool_debugfs_remove - remove a pool's debugfs directory
+ * @pool: the pool.
+ *
+ * Waits for readers of its files, so the pool may be freed afterwards.
+ *
+ * Context: Process context.
+ */
+void bufpool_debugfs_remove(struct bufpool *pool)
+{
+	debugfs_remove(pool->dir);
+	pool->dir = NULL;
+}
+
+/**
+ * bufpool_debugfs_init - create /sys/kernel/debug/bufpool
+ *
+ * Context: Module init.
+ * Return: 0. Without debugfs bufpool works, just unseen.
+ */
+int bufpool_debugfs_init(void)
+{
+	bufpool_debugfs_root = debugfs_create_dir("bufpool", NULL);
+	return 0;
+}
+
+/**
+ * bufpool_debugfs_exit - remove /sys/kernel/debug/bufpool
+ *
+ * Context: Module exit, after every pool's directory is gone.
+ */
+void bufpool_debugfs_exit(void)
+{
+	debugfs_remove(bufpool_debugfs_root);
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: installs what is missing, then proves bufpool in two guests
+# under QEMU:
+#   debug  the debug kernel (KASAN, lockdep, kmemleak, ...) running the
+#          KUnit suites;
+#   stock  Debian's stock kernel, insmod'ed as a driver developer would,
+#          exercised by the sample client.
+# Ends with "N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0 skipped=0
+t0=$SECONDS
+
+# tally LOG LABEL [--suite NAME...]: judge a guest log and add it up.
+tally() {
+	local log=$1 label=$2 out counts
+	shift 2
+	out=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label "$label" "$@")
+	printf '%s\n' "$out" | sed '$d'
+	counts=($(printf '%s\n' "$out" | tail -n 1))
+	passed=$((passed + counts[0]))
+	failed=$((failed + counts[1]))
+	skipped=$((skipped + counts[2]))
+}
+
+# A step that fails outside a guest is one failure, and what it printed.
+broken() {
+	echo "$1: FAIL $2"
+	failed=$((failed + 1))
+}
+
+summary() {
+	msg "make check took $((SECONDS - t0)) s"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+"$BUFPOOL_TOP/tools/testing/deps.sh" || { broken setup "installing the dependencies"; summary; }
+
+# build_module KDIR OUT: builds bufpool (and its KUnit module where the
+# kernel has KUnit) and the sample client in a copy of the tree at OUT, so
+# that builds against different kernels do not trample each other.
+build_module() {
+	local kdir=$1 out=$2
+	mkdir -p "$out"
+	cp -rp "$BUFPOOL_TOP"/{Kbuild,Makefile,bufpool,include,kunit,tools} "$out"/
+	make -C "$out" KDIR="$kdir" W=1 module > "$out.log" 2>&1 &&
+		! grep -E 'warning:|error:' "$out.log"
+}
+
+mkdir -p "$BUFPOOL_OUT"
+suites=()
+for s in $(sed -n 's/^\s*\.name = "\(bufpool[^"]*\)".*/\1/p' "$BUFPOOL_TOP"/kunit/*_test.c); do
+	suites+=(--suite "$s")
+done
+
+# The debug kernel and the KUnit suites.
+if kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh"); then
+	out=$BUFPOOL_OUT/debug
+	msg "debug kernel: building the modules"
+	if build_module "$kdir" "$out"; then
+		msg "debug kernel: running the KUnit suites in QEMU"
+		"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
+			"$BUFPOOL_TOP/tools/testing/guest/kunit.sh" \
+			"$out/bufpool.ko" "$out/bufpool_kunit.ko"
+		t=$SECONDS
+		"$BUFPOOL_TOP/tools/testing/qemu.sh" "$kdir/arch/x86/boot/bzImage" \
+			"$out.cpio.gz" "$out.serial.log" 600 debug_pagealloc=on
+		msg "debug guest ran $((SECONDS - t)) s; log: $out.serial.log"
+		tally "$out.serial.log" debug "${suites[@]}"
+	else
+		tail -n 30 "$out.log"
+		broken debug "bufpool did not build cleanly against the debug kernel"
+	fi
+else
+	broken debug "the debug kernel did not build"
+fi
+
+# Debian's stock kernel, as a driver developer meets it.
+abi=$(stock_abi amd64)
+out=$BUFPOOL_OUT/stock
+msg "stock kernel $abi: building the modules"
+if build_module "/usr/src/linux-headers-$abi" "$out"; then
+	msg "stock kernel $abi: loading bufpool in QEMU"
+	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
+		"$BUFPOOL_TOP/tools/testing/guest/stock.sh" \
+		"$out/bufpool.ko"
+	t=$SECONDS
+	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$BUFPOOL_CACHE/stock/$abi/vmlinuz" \
+		"$out.cpio.gz" "$out.serial.log" 300
+	msg "stock guest ran $((SECONDS - t)) s; log: $out.serial.log"
+	tally "$out.serial.log" stock
+else
+	tail -n 30 "$out.log"
+	broken stock "bufpool did not build cleanly against linux-headers-$abi"
+fi
+
+summary
