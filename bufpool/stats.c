@@ -31,6 +31,47 @@ static const char * const bufpool_path_names[BUFPOOL_NR_PATHS] = {
 
 static struct dentry *bufpool_debugfs_root;
 
+/*
+ * The files are created without debugfs's proxy, so that reads go through
+ * seq_read_iter(), which kernel_read() needs (the KUnit suites read them
+ * that way). Each access to the pool holds the file against removal
+ * itself, as the proxy would: once bufpool_debugfs_remove() returns, no
+ * read or write touches the pool.
+ */
+static int bufpool_show_guarded(struct seq_file *m,
+				void (*print)(struct seq_file *m,
+					      struct bufpool *pool))
+{
+	struct dentry *dentry = file_dentry(m->file);
+	int ret;
+
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
+	print(m, m->private);
+	debugfs_file_put(dentry);
+	return 0;
+}
+
+#define BUFPOOL_SHOW_FILE(name)						\
+static int name##_show(struct seq_file *m, void *v)			\
+{									\
+	return bufpool_show_guarded(m, name##_print);			\
+}									\
+									\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return single_open(file, name##_show, inode->i_private);	\
+}									\
+									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.read_iter = seq_read_iter,					\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+}
+
 static bool bufpool_stat_is_gauge(enum bufpool_stat item)
 {
 	return (item >= BUFPOOL_STAT_POOLS_LIVE &&
@@ -66,9 +107,8 @@ long bufpool_stat_read(struct bufpool *pool, enum bufpool_stat item)
 	return sum;
 }
 
-static int bufpool_stats_show(struct seq_file *m, void *v)
+static void bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
 {
-	struct bufpool *pool = m->private;
 	unsigned int pool_size = READ_ONCE(pool->pool_size);
 	int i;
 
@@ -80,14 +120,12 @@ static int bufpool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "align %u\n", pool->align);
 	seq_printf(m, "zero_fill %d\n",
 		   !!(READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(bufpool_stats);
+BUFPOOL_SHOW_FILE(bufpool_stats);
 
 /* As SLUB_STATS: the total, then every online CPU with a nonzero count. */
-static int bufpool_percpu_show(struct seq_file *m, void *v)
+static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 {
-	struct bufpool *pool = m->private;
 	int i, cpu;
 
 	for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++) {
@@ -101,13 +139,11 @@ static int bufpool_percpu_show(struct seq_file *m, void *v)
 		}
 		seq_putc(m, '\n');
 	}
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(bufpool_percpu);
+BUFPOOL_SHOW_FILE(bufpool_percpu);
 
-static int bufpool_histogram_show(struct seq_file *m, void *v)
+static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 {
-	struct bufpool *pool = m->private;
 	int b, path, cpu;
 
 	seq_puts(m, "size");
@@ -129,9 +165,8 @@ static int bufpool_histogram_show(struct seq_file *m, void *v)
 		}
 		seq_putc(m, '\n');
 	}
-	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(bufpool_histogram);
+BUFPOOL_SHOW_FILE(bufpool_histogram);
 
 /*
  * Zeroes the event counters and the histogram, not the gauges. An event
@@ -140,9 +175,13 @@ DEFINE_SHOW_ATTRIBUTE(bufpool_histogram);
 static ssize_t bufpool_reset_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
+	struct dentry *dentry = file_dentry(file);
 	struct bufpool *pool = file->private_data;
-	int i, cpu;
+	int i, cpu, ret;
 
+	ret = debugfs_file_get(dentry);
+	if (ret)
+		return ret;
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
 
@@ -151,6 +190,7 @@ static ssize_t bufpool_reset_write(struct file *file, const char __user *ubuf,
 				WRITE_ONCE(s->stat[i], 0);
 		memset(s->hist, 0, sizeof(s->hist));
 	}
+	debugfs_file_put(dentry);
 	return count;
 }
 
@@ -170,13 +210,14 @@ static const struct file_operations bufpool_reset_fops = {
 void bufpool_debugfs_add(struct bufpool *pool)
 {
 	pool->dir = debugfs_create_dir(pool->name, bufpool_debugfs_root);
-	debugfs_create_file("stats", 0400, pool->dir, pool, &bufpool_stats_fops);
-	debugfs_create_file("percpu", 0400, pool->dir, pool,
-			    &bufpool_percpu_fops);
-	debugfs_create_file("histogram", 0400, pool->dir, pool,
-			    &bufpool_histogram_fops);
-	debugfs_create_file("reset", 0200, pool->dir, pool,
-			    &bufpool_reset_fops);
+	debugfs_create_file_unsafe("stats", 0400, pool->dir, pool,
+				   &bufpool_stats_fops);
+	debugfs_create_file_unsafe("percpu", 0400, pool->dir, pool,
+				   &bufpool_percpu_fops);
+	debugfs_create_file_unsafe("histogram", 0400, pool->dir, pool,
+				   &bufpool_histogram_fops);
+	debugfs_create_file_unsafe("reset", 0200, pool->dir, pool,
+				   &bufpool_reset_fops);
 }
 
 /**

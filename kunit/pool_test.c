@@ -1,14 +1,842 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for bufpool/pool.c: Node's semantics, slicing and rollover,
+ * the allocation paths, named pools, bad input.
+ *
+ * Tests that depend on where slices land use a fresh named pool and stay
+ * on one CPU (migrate_disable()), so that nothing is interleaved.
+ */
 #include <kunit/test.h>
 #include <linux/bufpool.h>
-static void seed(struct kunit *test)
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "util.h"
+
+#define POOL_NAME	"kunit"
+
+/* Each test gets a fresh named pool in test->priv. */
+static int fresh_pool_init(struct kunit *test)
 {
-	void *a = bufpool_alloc_unsafe(4, GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(a), 8192);
+	struct bufpool *pool = bufpool_create(POOL_NAME, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	test->priv = pool;
+	return 0;
+}
+
+static void fresh_pool_exit(struct kunit *test)
+{
+	bufpool_destroy(test->priv);
+}
+
+static struct page *head_of(const void *buf)
+{
+	return virt_to_head_page(buf);
+}
+
+/* -- Node's semantics ---------------------------------------------------- */
+
+/* The seed document's example, word for word. */
+static void seed_example(struct kunit *test)
+{
+	void *buf1 = bufpool_alloc_unsafe(4, GFP_KERNEL);
+	void *buf2 = bufpool_alloc_unsafe_slow(4, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf1);
+	KUNIT_ASSERT_NOT_NULL(test, buf2);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf1), 8192);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(buf1));
+	KUNIT_EXPECT_LT(test, bufpool_backing_size(buf2), 8192);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf2), 4);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(buf2));
+	KUNIT_EXPECT_EQ(test, bufpool_offset(buf2), 0);
+	bufpool_free(buf1);
+	bufpool_free(buf2);
+}
+
+/* The seed's method table, one row per method. */
+struct method_row {
+	const char *name;
+	void *(*get)(struct bufpool *pool, size_t size, const void *src);
+	bool pooled;
+	bool zeroed;
+	bool copies;
+};
+
+static void *row_alloc(struct bufpool *pool, size_t size, const void *src)
+{
+	return bufpool_pool_alloc(pool, size, GFP_KERNEL);
+}
+
+static void *row_unsafe(struct bufpool *pool, size_t size, const void *src)
+{
+	return bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
+}
+
+static void *row_from(struct bufpool *pool, size_t size, const void *src)
+{
+	return bufpool_pool_from(pool, src, size, GFP_KERNEL);
+}
+
+static void *row_slow(struct bufpool *pool, size_t size, const void *src)
+{
+	return bufpool_pool_alloc_unsafe_slow(pool, size, GFP_KERNEL);
+}
+
+static const struct method_row method_rows[] = {
+	{ "bufpool_alloc", row_alloc, false, true, false },
+	{ "bufpool_alloc_unsafe", row_unsafe, true, false, false },
+	{ "bufpool_from", row_from, true, false, true },
+	{ "bufpool_alloc_unsafe_slow", row_slow, false, false, false },
+};
+
+static void method_row_desc(const struct method_row *row, char *desc)
+{
+	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(method, method_rows, method_row_desc);
+
+static void method_table(struct kunit *test)
+{
+	const struct method_row *row = test->param_value;
+	struct bufpool *pool = test->priv;
+	const size_t size = 100;
+	u8 src[100], *first, *buf;
+
+	memset(src, 0x3c, sizeof(src));
+	migrate_disable();
+	/*
+	 * Dirty the bytes the next slice of this CPU's fresh chunk will get,
+	 * so that a pooled row shows what it does with stale memory.
+	 */
+	first = bufpool_pool_alloc_unsafe(pool, 8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	memset(first + 8, 0xaa, size);
+	buf = row->get(pool, size, src);
+	migrate_enable();
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bufpool_is_pooled(buf), row->pooled);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf),
+			row->pooled ? 8192 : size);
+	if (row->pooled)
+		KUNIT_EXPECT_PTR_EQ(test, (void *)buf, (void *)(first + 8));
+	if (row->zeroed)
+		KUNIT_EXPECT_TRUE(test, bp_all_bytes(buf, 0, size));
+	if (row->copies)
+		KUNIT_EXPECT_EQ(test, memcmp(buf, src, size), 0);
+	if (row->pooled && !row->zeroed && !row->copies)
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(buf, 0xaa, size),
+				      "allocUnsafe should hand out the bytes as they were");
+	bufpool_free(buf);
+	bufpool_free(first);
+}
+
+/* The same methods on a zero-filling pool: nothing stale comes back. */
+static void method_table_zero_fill(struct kunit *test)
+{
+	const struct bufpool_params params = { .flags = BUFPOOL_ZERO_FILL };
+	const struct method_row *row = test->param_value;
+	struct bufpool *pool;
+	const size_t size = 100;
+	u8 src[100], *first, *buf;
+
+	pool = bufpool_create("kunit-zero", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	memset(src, 0x3c, sizeof(src));
+	migrate_disable();
+	first = bufpool_pool_alloc_unsafe(pool, 8, GFP_KERNEL);
+	if (first)
+		memset(first + 8, 0xaa, size);
+	buf = row->get(pool, size, src);
+	migrate_enable();
+
+	KUNIT_EXPECT_NOT_NULL(test, first);
+	KUNIT_EXPECT_NOT_NULL(test, buf);
+	if (buf && row->copies)
+		KUNIT_EXPECT_EQ(test, memcmp(buf, src, size), 0);
+	else if (buf)
+		KUNIT_EXPECT_TRUE(test, bp_all_bytes(buf, 0, size));
+	bufpool_free(buf);
+	bufpool_free(first);
+	bufpool_destroy(pool);
+}
+
+/* Node pools when size < poolSize >>> 1: the threshold is exclusive. */
+struct threshold_row {
+	size_t size;
+	bool pooled;
+};
+
+static const struct threshold_row threshold_rows[] = {
+	{ 1, true }, { 8, true }, { 100, true }, { 4095, true },
+	{ 4096, false }, { 4097, false }, { 8192, false }, { 100000, false },
+};
+
+static void threshold_row_desc(const struct threshold_row *row, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu", row->size);
+}
+KUNIT_ARRAY_PARAM(threshold, threshold_rows, threshold_row_desc);
+
+static void threshold_rule(struct kunit *test)
+{
+	const struct threshold_row *row = test->param_value;
+	u8 *unsafe = bufpool_alloc_unsafe(row->size, GFP_KERNEL);
+	u8 *from = bufpool_from(unsafe, row->size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, unsafe);
+	KUNIT_ASSERT_NOT_NULL(test, from);
+	KUNIT_EXPECT_EQ(test, bufpool_is_pooled(unsafe), row->pooled);
+	KUNIT_EXPECT_EQ(test, bufpool_is_pooled(from), row->pooled);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(unsafe),
+			row->pooled ? 8192 : row->size);
+	/* The buffer is usable to its last byte. */
+	unsafe[row->size - 1] = 1;
+	bufpool_free(from);
+	bufpool_free(unsafe);
+}
+
+/* Size 0 gives ZERO_SIZE_PTR on every path and uses no pool. */
+static void size_zero(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	u8 *a, *b;
+
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_pool_alloc_unsafe(pool, 0, GFP_KERNEL),
+			    ZERO_SIZE_PTR);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_pool_alloc(pool, 0, GFP_KERNEL),
+			    ZERO_SIZE_PTR);
+	KUNIT_EXPECT_PTR_EQ(test,
+			    bufpool_pool_alloc_unsafe_slow(pool, 0, GFP_KERNEL),
+			    ZERO_SIZE_PTR);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_pool_from(pool, a, 0, GFP_KERNEL),
+			    ZERO_SIZE_PTR);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_from_user(NULL, 0), ZERO_SIZE_PTR);
+	b = bufpool_pool_alloc_unsafe(pool, 8, GFP_KERNEL);
+	migrate_enable();
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* Nothing was consumed between the two slices. */
+	KUNIT_EXPECT_PTR_EQ(test, (void *)b, (void *)(a + 8));
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(ZERO_SIZE_PTR), 0);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(ZERO_SIZE_PTR));
+	bufpool_free(ZERO_SIZE_PTR);
+	bufpool_free(b);
 	bufpool_free(a);
 }
-static struct kunit_case cases[] = { KUNIT_CASE(seed), {} };
-static struct kunit_suite s = { .name = "bufpool_seed", .test_cases = cases };
-kunit_test_suite(s);
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(BUFPOOL);
+
+static struct kunit_case node_cases[] = {
+	KUNIT_CASE(seed_example),
+	KUNIT_CASE_PARAM(method_table, method_gen_params),
+	KUNIT_CASE_PARAM(method_table_zero_fill, method_gen_params),
+	KUNIT_CASE_PARAM(threshold_rule, threshold_gen_params),
+	KUNIT_CASE(size_zero),
+	{}
+};
+
+static struct kunit_suite node_suite = {
+	.name = "bufpool_node",
+	.init = fresh_pool_init,
+	.exit = fresh_pool_exit,
+	.test_cases = node_cases,
+};
+
+/* -- Slicing and rollover ------------------------------------------------ */
+
+/* A chunk is one page-aligned compound allocation from the page allocator. */
+static void page_backed(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	void *buf = bufpool_pool_alloc_unsafe(pool, 16, GFP_KERNEL);
+	struct page *head;
+	void *base;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	head = head_of(buf);
+	base = buf - bufpool_offset(buf);
+	KUNIT_EXPECT_FALSE(test, PageSlab(head));
+	KUNIT_EXPECT_TRUE(test, PageCompound(head));
+	KUNIT_EXPECT_EQ(test, compound_order(head), get_order(8192));
+	KUNIT_EXPECT_PTR_EQ(test, base, page_address(head));
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(base));
+	KUNIT_EXPECT_EQ(test, page_size(head), 8192);
+	bufpool_free(buf);
+}
+
+/* Consecutive slices, front to back, each start rounded up to 8. */
+struct slicing_row {
+	const char *desc;
+	unsigned int sizes[6];
+	unsigned int offsets[6];
+};
+
+static const struct slicing_row slicing_rows[] = {
+	{ "1,1,1", { 1, 1, 1 }, { 0, 8, 16 } },
+	{ "8,8,8", { 8, 8, 8 }, { 0, 8, 16 } },
+	{ "10,5,8,1,9", { 10, 5, 8, 1, 9 }, { 0, 16, 24, 32, 40 } },
+	{ "4095,1,4000", { 4095, 1, 4000 }, { 0, 4096, 4104 } },
+	{ "3,100,7,64", { 3, 100, 7, 64 }, { 0, 8, 112, 120 } },
+};
+
+static void slicing_row_desc(const struct slicing_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(slicing, slicing_rows, slicing_row_desc);
+
+static void front_to_back(struct kunit *test)
+{
+	const struct slicing_row *row = test->param_value;
+	struct bufpool *pool = test->priv;
+	void *bufs[6] = {};
+	int i;
+
+	migrate_disable();
+	for (i = 0; i < ARRAY_SIZE(row->sizes) && row->sizes[i]; i++)
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, row->sizes[i],
+						    GFP_KERNEL);
+	migrate_enable();
+
+	for (i = 0; i < ARRAY_SIZE(row->sizes) && row->sizes[i]; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_offset(bufs[i]),
+				    row->offsets[i], "slice %d", i);
+		KUNIT_EXPECT_PTR_EQ(test, head_of(bufs[i]), head_of(bufs[0]));
+	}
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_free(bufs[i]);
+}
+
+/*
+ * A request that does not fit starts a fresh chunk; the old one keeps its
+ * slices intact and goes back to the page allocator with the last of them.
+ */
+static void rollover(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bp_stats before, mid, after;
+	u8 *a, *b, *c;
+
+	bp_stats_read(test, POOL_NAME, &before);
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	if (a && b) {
+		memset(a, 0xa1, 4000);
+		memset(b, 0xb2, 4000);
+	}
+	c = bufpool_pool_alloc_unsafe(pool, 200, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+
+	/* 8192 - 8000 = 192 bytes were left: c went to a new chunk. */
+	KUNIT_EXPECT_EQ(test, bufpool_offset(b), 4000);
+	KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
+	KUNIT_EXPECT_PTR_NE(test, head_of(c), head_of(a));
+	memset(c, 0xc3, 200);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(a, 0xa1, 4000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, 4000));
+
+	bp_stats_read(test, POOL_NAME, &mid);
+	KUNIT_EXPECT_EQ(test, mid.v[BP_POOLS_CREATED] - before.v[BP_POOLS_CREATED], 2);
+	KUNIT_EXPECT_EQ(test, mid.v[BP_POOLS_LIVE], 2);
+	KUNIT_EXPECT_EQ(test, mid.v[BP_RETIRED_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, mid.v[BP_ABANDONED_BYTES] - before.v[BP_ABANDONED_BYTES], 192);
+
+	/* The old chunk outlives its first slice ... */
+	bufpool_free(a);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_POOLS_LIVE), 2);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, 4000));
+	/* ... and goes with its last. */
+	bufpool_free(b);
+	bp_stats_read(test, POOL_NAME, &after);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BP_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_RELEASED] - before.v[BP_POOLS_RELEASED], 1);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(c, 0xc3, 200));
+	bufpool_free(c);
+}
+
+/* A request that fits exactly does not roll over. */
+static void exact_fit(struct kunit *test)
+{
+	const struct bufpool_params params = { .threshold = 8193 };
+	struct bufpool *pool;
+	u8 *a, *b, *c;
+
+	pool = bufpool_create("kunit-exact", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 8000, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, 192, GFP_KERNEL);
+	c = bufpool_pool_alloc_unsafe(pool, 1, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_EXPECT_NOT_NULL(test, a);
+	KUNIT_EXPECT_NOT_NULL(test, b);
+	KUNIT_EXPECT_NOT_NULL(test, c);
+	if (a && b && c) {
+		KUNIT_EXPECT_EQ(test, bufpool_offset(b), 8000);
+		KUNIT_EXPECT_PTR_EQ(test, head_of(b), head_of(a));
+		KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
+		KUNIT_EXPECT_PTR_NE(test, head_of(c), head_of(a));
+	}
+	bufpool_free(a);
+	bufpool_free(b);
+	bufpool_free(c);
+	bufpool_destroy(pool);
+}
+
+/* Many rollovers in a row, with every slice kept: all distinct, all intact. */
+static void rollover_keeps_slices(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	const int n = 64, size = 1000;
+	u8 **bufs;
+	int i;
+
+	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 0; i < n; i++) {
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+		memset(bufs[i], i, size);
+	}
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(bufs[i], i, size),
+				      "slice %d was overwritten", i);
+	/* 8 slices of 1000 per 8 KB chunk: at least n / 8 chunks. */
+	KUNIT_EXPECT_GE(test, bp_stat(test, POOL_NAME, BP_POOLS_CREATED), n / 8);
+	for (i = 0; i < n; i++)
+		bufpool_free(bufs[i]);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_RETIRED_POOLS_LIVE), 0);
+}
+
+static struct kunit_case slicing_cases[] = {
+	KUNIT_CASE(page_backed),
+	KUNIT_CASE_PARAM(front_to_back, slicing_gen_params),
+	KUNIT_CASE(rollover),
+	KUNIT_CASE(exact_fit),
+	KUNIT_CASE(rollover_keeps_slices),
+	{}
+};
+
+static struct kunit_suite slicing_suite = {
+	.name = "bufpool_slicing",
+	.init = fresh_pool_init,
+	.exit = fresh_pool_exit,
+	.test_cases = slicing_cases,
+};
+
+/* -- The paths ----------------------------------------------------------- */
+
+static void from_copies(struct kunit *test)
+{
+	static const size_t sizes[] = { 1, 7, 64, 4095, 4096, 20000 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u8 *src = kunit_kmalloc(test, sizes[i], GFP_KERNEL);
+		u8 *buf;
+
+		KUNIT_ASSERT_NOT_NULL(test, src);
+		memset(src, 0x40 + i, sizes[i]);
+		buf = bufpool_from(src, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		KUNIT_EXPECT_EQ(test, memcmp(buf, src, sizes[i]), 0);
+		KUNIT_EXPECT_EQ(test, bufpool_is_pooled(buf), sizes[i] < 4096);
+		bufpool_free(buf);
+	}
+}
+
+/*
+ * The cases run in a kthread with no user address space. suite_init runs
+ * in insmod's process: borrow its mm for the user-copy case.
+ */
+static struct mm_struct *paths_mm;
+
+static int paths_suite_init(struct kunit_suite *suite)
+{
+	paths_mm = current->mm;
+	if (paths_mm)
+		mmget(paths_mm);
+	return 0;
+}
+
+static void paths_suite_exit(struct kunit_suite *suite)
+{
+	if (paths_mm)
+		mmput(paths_mm);
+	paths_mm = NULL;
+}
+
+static void from_user(struct kunit *test)
+{
+	void __user *ubuf;
+	unsigned long addr;
+	u8 data[256], *buf;
+
+	if (!paths_mm)
+		kunit_skip(test, "loaded without a user address space");
+	kthread_use_mm(paths_mm);
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(addr)) {
+		kthread_unuse_mm(paths_mm);
+		KUNIT_FAIL(test, "vm_mmap: %ld", (long)addr);
+		return;
+	}
+	ubuf = (void __user *)addr;
+
+	memset(data, 0x5e, sizeof(data));
+	KUNIT_EXPECT_EQ(test, copy_to_user(ubuf, data, sizeof(data)), 0);
+
+	buf = bufpool_from_user(ubuf, sizeof(data));
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(buf));
+	if (!IS_ERR_OR_NULL(buf)) {
+		KUNIT_EXPECT_EQ(test, memcmp(buf, data, sizeof(data)), 0);
+		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(buf));
+		bufpool_free(buf);
+	}
+
+	/* Past the end of the mapping: -EFAULT, and nothing leaks. */
+	buf = bufpool_from_user(ubuf + PAGE_SIZE - 16, 64);
+	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-EFAULT));
+	buf = bufpool_from_user((void __user *)16, 64);
+	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-EFAULT));
+	/* More than can ever be allocated: -ENOMEM. */
+	buf = bufpool_from_user(ubuf, SIZE_MAX);
+	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-ENOMEM));
+	vm_munmap(addr, PAGE_SIZE);
+	kthread_unuse_mm(paths_mm);
+}
+
+struct cross_free {
+	struct work_struct work;
+	void *buf;
+	int cpu;
+};
+
+static void cross_free_fn(struct work_struct *work)
+{
+	struct cross_free *cf = container_of(work, struct cross_free, work);
+
+	cf->cpu = raw_smp_processor_id();
+	bufpool_free(cf->buf);
+}
+
+/* A slice may be freed on a CPU other than the one that allocated it. */
+static void free_on_other_cpu(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct cross_free cf;
+	int cpu, other;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	migrate_disable();
+	cpu = smp_processor_id();
+	cf.buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, cf.buf);
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	INIT_WORK_ONSTACK(&cf.work, cross_free_fn);
+	queue_work_on(other, system_wq, &cf.work);
+	flush_work(&cf.work);
+	destroy_work_on_stack(&cf.work);
+	KUNIT_EXPECT_NE(test, cf.cpu, cpu);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_SLICES_LIVE), 0);
+}
+
+static struct kunit_case paths_cases[] = {
+	KUNIT_CASE(from_copies),
+	KUNIT_CASE(from_user),
+	KUNIT_CASE(free_on_other_cpu),
+	{}
+};
+
+static struct kunit_suite paths_suite = {
+	.name = "bufpool_paths",
+	.suite_init = paths_suite_init,
+	.suite_exit = paths_suite_exit,
+	.init = fresh_pool_init,
+	.exit = fresh_pool_exit,
+	.test_cases = paths_cases,
+};
+
+/* -- Named pools ---------------------------------------------------------- */
+
+/* Own size, own alignment, all four paths. */
+static void named_pool_shape(struct kunit *test)
+{
+	const struct bufpool_params params = {
+		.pool_size = 16384, .align = 64,
+	};
+	u8 src[300], *bufs[6];
+	struct bufpool *pool;
+	int i;
+
+	pool = bufpool_create("kunit-shape", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	memset(src, 0x77, sizeof(src));
+	bufs[0] = bufpool_pool_alloc_unsafe(pool, 1, GFP_KERNEL);
+	bufs[1] = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	bufs[2] = bufpool_pool_from(pool, src, sizeof(src), GFP_KERNEL);
+	bufs[3] = bufpool_pool_alloc(pool, 100, GFP_KERNEL);
+	bufs[4] = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
+	bufs[5] = bufpool_pool_alloc_unsafe(pool, 9000, GFP_KERNEL);
+
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)bufs[i], 64),
+				      "buffer %d is not 64-aligned", i);
+	}
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[0]));
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[0]), 16384);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[2]));
+	KUNIT_EXPECT_EQ(test, memcmp(bufs[2], src, sizeof(src)), 0);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[3]));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(bufs[3], 0, 100));
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[4]));
+	/* The threshold is pool_size / 2 = 8192 here. */
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[5]));
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[5]), 9000);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-shape", BP_ALIGN), 64);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-shape", BP_THRESHOLD), 8192);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_free(bufs[i]);
+	bufpool_destroy(pool);
+}
+
+static void named_pool_defaults(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;	/* created with NULL params */
+
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_POOL_SIZE), 8192);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_THRESHOLD), 4096);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_ALIGN), 8);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_ZERO_FILL), 0);
+	KUNIT_EXPECT_NOT_NULL(test, pool);
+}
+
+static void named_pool_unique(struct kunit *test)
+{
+	struct bufpool *again = bufpool_create(POOL_NAME, NULL);
+	struct bufpool *dflt = bufpool_create("default", NULL);
+
+	KUNIT_EXPECT_PTR_EQ(test, again, ERR_PTR(-EEXIST));
+	KUNIT_EXPECT_PTR_EQ(test, dflt, ERR_PTR(-EEXIST));
+	if (!IS_ERR(again))
+		bufpool_destroy(again);
+	if (!IS_ERR(dflt))
+		bufpool_destroy(dflt);
+}
+
+/* The directory comes and goes with its pool. */
+static void named_pool_debugfs(struct kunit *test)
+{
+	char buf[16];
+	struct bufpool *pool = bufpool_create("kunit-dir", NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	KUNIT_EXPECT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/kunit-dir/stats",
+					   buf, sizeof(buf)), 0);
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, bp_read_file("/sys/kernel/debug/bufpool/kunit-dir/stats",
+					   buf, sizeof(buf)), -ENOENT);
+}
+
+struct bad_params_row {
+	const char *desc;
+	const char *name;
+	struct bufpool_params params;
+};
+
+static const struct bad_params_row bad_params_rows[] = {
+	{ "pool_size not a power of two", "p", { .pool_size = 10000 } },
+	{ "pool_size below PAGE_SIZE", "p", { .pool_size = 2048 } },
+	{ "pool_size above the page allocator", "p", { .pool_size = 8 << 20 } },
+	{ "align not a power of two", "p", { .align = 24 } },
+	{ "align below 8", "p", { .align = 4 } },
+	{ "align above PAGE_SIZE", "p", { .align = 8192 } },
+	{ "threshold above pool_size + 1", "p", { .threshold = 8194 } },
+	{ "unknown flag", "p", { .flags = 0x80 } },
+	{ "empty name", "", {} },
+	{ "NULL name", NULL, {} },
+	{ "slash in name", "a/b", {} },
+	{ "dot first", ".hidden", {} },
+	{ "space in name", "a b", {} },
+	{ "name too long", "this-name-is-far-too-long-for-bufpool", {} },
+};
+
+static void bad_params_desc(const struct bad_params_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(bad_params, bad_params_rows, bad_params_desc);
+
+static void named_pool_bad_params(struct kunit *test)
+{
+	const struct bad_params_row *row = test->param_value;
+	struct bufpool *pool = bufpool_create(row->name, &row->params);
+
+	KUNIT_EXPECT_PTR_EQ(test, pool, ERR_PTR(-EINVAL));
+	if (!IS_ERR(pool))
+		bufpool_destroy(pool);
+}
+
+/*
+ * Destroying a pool under live buffers frees nothing they point into:
+ * under DEBUG_PAGEALLOC and KASAN, touching freed memory would not pass.
+ */
+static void destroy_with_live_buffers(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_create("kunit-live", NULL);
+	u8 *a, *b, *d;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	a = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	d = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	memset(a, 1, 3000);
+	memset(b, 2, 3000);
+	memset(d, 3, 100);
+
+	bufpool_destroy(pool);
+
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(a, 1, 3000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 2, 3000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(d, 3, 100));
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(a));
+	memset(b, 4, 3000);
+	bufpool_free(a);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 4, 3000));
+	bufpool_free(d);
+	bufpool_free(b);
+}
+
+static void destroy_null(struct kunit *test)
+{
+	bufpool_destroy(NULL);
+	bufpool_destroy(ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_NOT_NULL(test, test->priv);
+}
+
+static struct kunit_case named_cases[] = {
+	KUNIT_CASE(named_pool_shape),
+	KUNIT_CASE(named_pool_defaults),
+	KUNIT_CASE(named_pool_unique),
+	KUNIT_CASE(named_pool_debugfs),
+	KUNIT_CASE_PARAM(named_pool_bad_params, bad_params_gen_params),
+	KUNIT_CASE(destroy_with_live_buffers),
+	KUNIT_CASE(destroy_null),
+	{}
+};
+
+static struct kunit_suite named_suite = {
+	.name = "bufpool_named",
+	.init = fresh_pool_init,
+	.exit = fresh_pool_exit,
+	.test_cases = named_cases,
+};
+
+/* -- Bad input ------------------------------------------------------------ */
+
+struct absurd_row {
+	const char *desc;
+	size_t size;
+};
+
+static const struct absurd_row absurd_rows[] = {
+	{ "SIZE_MAX", SIZE_MAX },
+	{ "SIZE_MAX / 2", SIZE_MAX / 2 },
+	{ "1 << 40", 1ULL << 40 },
+	{ "KMALLOC_MAX_SIZE + 1", KMALLOC_MAX_SIZE + 1 },
+	{ "KMALLOC_MAX_SIZE", KMALLOC_MAX_SIZE },
+};
+
+static void absurd_desc(const struct absurd_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(absurd, absurd_rows, absurd_desc);
+
+/* Sizes no allocator can give: NULL on every path, counted, no splat. */
+static void absurd_sizes(struct kunit *test)
+{
+	const struct absurd_row *row = test->param_value;
+	struct bufpool *pool = test->priv;
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	long failures = bp_stat(test, POOL_NAME, BP_FAILURES);
+	u8 src[1] = { 0 };
+
+	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc(pool, row->size, gfp));
+	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc_unsafe(pool, row->size, gfp));
+	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc_unsafe_slow(pool, row->size, gfp));
+	/* from would read past src if it ever got memory: it must not. */
+	KUNIT_EXPECT_NULL(test, bufpool_pool_from(pool, src, row->size, gfp));
+	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_FAILURES) - failures, 4);
+}
+
+static void free_nothing(struct kunit *test)
+{
+	long frees = bp_stat(test, "default", BP_FREES);
+
+	bufpool_free(NULL);
+	bufpool_free(ZERO_SIZE_PTR);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_FREES), frees);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(NULL), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_offset(NULL), 0);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(NULL));
+}
+
+/* Zones a kmalloc cannot serve are refused with NULL, not a splat. */
+static void bad_zone(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	u8 *dma;
+
+	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc_unsafe(pool, 64,
+							  GFP_KERNEL | __GFP_DMA32));
+	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc(pool, 64,
+						   GFP_KERNEL | __GFP_HIGHMEM));
+	/* __GFP_DMA is served, but never from a shared chunk. */
+	dma = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL | __GFP_DMA);
+	if (dma)
+		KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(dma));
+	bufpool_free(dma);
+}
+
+static struct kunit_case input_cases[] = {
+	KUNIT_CASE_PARAM(absurd_sizes, absurd_gen_params),
+	KUNIT_CASE(free_nothing),
+	KUNIT_CASE(bad_zone),
+	{}
+};
+
+static struct kunit_suite input_suite = {
+	.name = "bufpool_input",
+	.init = fresh_pool_init,
+	.exit = fresh_pool_exit,
+	.test_cases = input_cases,
+};
+
+kunit_test_suites(&node_suite, &slicing_suite, &paths_suite, &named_suite,
+		  &input_suite);

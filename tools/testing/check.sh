@@ -73,7 +73,7 @@ if kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh"); then
 			"$out/bufpool.ko" "$out/bufpool_kunit.ko"
 		t=$SECONDS
 		"$BUFPOOL_TOP/tools/testing/qemu.sh" "$kdir/arch/x86/boot/bzImage" \
-			"$out.cpio.gz" "$out.serial.log" 600 debug_pagealloc=on
+			"$out.cpio.gz" "$out.serial.log" 600 debug_pagealloc=on slub_debug=FZP
 		msg "debug guest ran $((SECONDS - t)) s; log: $out.serial.log"
 		tally "$out.serial.log" debug "${suites[@]}"
 	else

@@ -32,6 +32,8 @@ SPLATS = [
                 r'bad unlock balance'), 'lockdep report'),
     (re.compile(r'unreferenced object|new suspected memory leak'),
      'kmemleak report'),
+    (re.compile(r'BUG \S+ \(.*\): |Poison overwritten|Redzone overwritten'),
+     'SLUB debug report'),
     (re.compile(r'BUG:|kernel BUG at'), 'BUG'),
     (re.compile(r'WARNING:'), 'WARN'),
     (re.compile(r'Oops|general protection fault'), 'Oops'),

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for bufpool/main.c: the default pool's module parameters,
+ * set through /sys/module/bufpool/parameters as a user would.
+ */
+#include <kunit/test.h>
+#include <linux/bufpool.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+#include "util.h"
+
+/*
+ * A CPU keeps a chunk of the old pool_size until its next rollover: roll
+ * over until the current chunk is 8 KB again.
+ */
+static long settle_cpu(void *arg)
+{
+	void *bufs[8] = {};
+	long ok = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bufs) && !ok; i++) {
+		bufs[i] = bufpool_alloc_unsafe(4095, GFP_KERNEL);
+		ok = bufs[i] && bufpool_backing_size(bufs[i]) == 8192;
+	}
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_free(bufs[i]);
+	return ok;
+}
+
+static int params_init(struct kunit *test)
+{
+	int cpu;
+
+	/* Every case starts from, and the suite leaves, the defaults. */
+	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "8192"), 0);
+	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "0"), 0);
+	KUNIT_ASSERT_EQ(test, bp_param_set("zero_fill", "0"), 0);
+	for_each_online_cpu(cpu)
+		KUNIT_ASSERT_TRUE(test, work_on_cpu(cpu, settle_cpu, NULL));
+	return 0;
+}
+
+static void params_exit(struct kunit *test)
+{
+	params_init(test);
+}
+
+static void defaults(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, bp_param_get(test, "pool_size"), 8192);
+	KUNIT_EXPECT_EQ(test, bp_param_get(test, "threshold"), 0);
+	KUNIT_EXPECT_EQ(test, bp_param_get(test, "zero_fill"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_THRESHOLD), 4096);
+}
+
+struct bad_value {
+	const char *param;
+	const char *value;
+};
+
+static const struct bad_value bad_values[] = {
+	{ "pool_size", "0" },
+	{ "pool_size", "10000" },
+	{ "pool_size", "2048" },
+	{ "pool_size", "8388608" },
+	{ "pool_size", "-8192" },
+	{ "pool_size", "lots" },
+	{ "threshold", "8194" },
+	{ "threshold", "-1" },
+	{ "threshold", "4k" },
+	{ "zero_fill", "maybe" },
+};
+
+static void bad_value_desc(const struct bad_value *v, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=%s", v->param, v->value);
+}
+KUNIT_ARRAY_PARAM(bad_value, bad_values, bad_value_desc);
+
+/* A bad value is refused with -EINVAL and the old one is kept. */
+static void refuses_bad_value(struct kunit *test)
+{
+	const struct bad_value *v = test->param_value;
+	unsigned long before = bp_param_get(test, v->param);
+
+	KUNIT_EXPECT_EQ(test, bp_param_set(v->param, v->value), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bp_param_get(test, v->param), before);
+}
+
+/*
+ * Like assigning Buffer.poolSize: existing chunks keep their size, the
+ * next rollover on each CPU makes chunks of the new size.
+ */
+static void pool_size_at_next_rollover(struct kunit *test)
+{
+	void *old, *bufs[8] = {};
+	int i, found = -1;
+
+	old = bufpool_alloc_unsafe(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), 8192);
+	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "16384"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_POOL_SIZE), 16384);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_THRESHOLD), 8192);
+
+	/*
+	 * The first 7000 bytes may still fit this CPU's 8 KB chunk; two
+	 * cannot, so by the second a 16 KB chunk has started.
+	 */
+	migrate_disable();
+	for (i = 0; i < ARRAY_SIZE(bufs) && found < 0; i++) {
+		bufs[i] = bufpool_alloc_unsafe(7000, GFP_KERNEL);
+		if (bufs[i] && bufpool_backing_size(bufs[i]) == 16384)
+			found = i;
+	}
+	migrate_enable();
+	KUNIT_EXPECT_GE(test, found, 0);
+	KUNIT_EXPECT_LE(test, found, 1);
+	if (found == 1)
+		KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[0]), 8192);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), 8192);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_free(bufs[i]);
+	bufpool_free(old);
+}
+
+/* threshold = pool_size + 1 pools everything up to 8 KB: the seed's "<= 8 KB". */
+static void threshold_literal_8k(struct kunit *test)
+{
+	void *a, *b;
+
+	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "8193"), 0);
+	a = bufpool_alloc_unsafe(8192, GFP_KERNEL);
+	b = bufpool_alloc_unsafe(8193, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(a));
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(a), 8192);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(b));
+	bufpool_free(a);
+	bufpool_free(b);
+
+	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "100"), 0);
+	a = bufpool_alloc_unsafe(99, GFP_KERNEL);
+	b = bufpool_alloc_unsafe(100, GFP_KERNEL);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(a));
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(b));
+	bufpool_free(a);
+	bufpool_free(b);
+}
+
+/* A smaller pool_size clamps a threshold set for a larger one. */
+static void threshold_clamped(struct kunit *test)
+{
+	void *a;
+
+	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "16384"), 0);
+	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "16385"), 0);
+	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "8192"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_THRESHOLD), 8193);
+	a = bufpool_alloc_unsafe(10000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(a));
+	bufpool_free(a);
+}
+
+/* zero_fill: like node --zero-fill-buffers, for the unsafe paths too. */
+static void zero_fill(struct kunit *test)
+{
+	u8 *first = NULL, *next = NULL, *slow;
+	int tries;
+
+	KUNIT_ASSERT_EQ(test, bp_param_set("zero_fill", "1"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_ZERO_FILL), 1);
+	/* Dirty the bytes the next slice will get, then take them. */
+	migrate_disable();
+	for (tries = 0; tries < 3 && !next; tries++) {
+		bufpool_free(first);
+		first = bufpool_alloc_unsafe(64, GFP_KERNEL);
+		if (first && bufpool_offset(first) + 128 <= 8192) {
+			memset(first + 64, 0xee, 64);
+			next = bufpool_alloc_unsafe(64, GFP_KERNEL);
+		}
+	}
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, next);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)next, (void *)(first + 64));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(next, 0, 64));
+	slow = bufpool_alloc_unsafe_slow(300, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slow);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(slow, 0, 300));
+	bufpool_free(slow);
+	bufpool_free(next);
+	bufpool_free(first);
+}
+
+static struct kunit_case params_cases[] = {
+	KUNIT_CASE(defaults),
+	KUNIT_CASE_PARAM(refuses_bad_value, bad_value_gen_params),
+	KUNIT_CASE(pool_size_at_next_rollover),
+	KUNIT_CASE(threshold_literal_8k),
+	KUNIT_CASE(threshold_clamped),
+	KUNIT_CASE(zero_fill),
+	{}
+};
+
+static struct kunit_suite params_suite = {
+	.name = "bufpool_params",
+	.init = params_init,
+	.exit = params_exit,
+	.test_cases = params_cases,
+};
+
+kunit_test_suite(params_suite);

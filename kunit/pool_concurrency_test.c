@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for bufpool/pool.c under concurrency: a kthread per CPU, a
+ * ring that carries buffers from one CPU to be freed on another, and
+ * allocations and frees in hardirq (hrtimer) and softirq (timer) context.
+ *
+ * Every buffer is stamped over its whole length with a value no other
+ * live buffer has, and checked before it is freed: two live slices that
+ * overlapped would show as a wrong stamp.
+ */
+#include <kunit/test.h>
+#include <linux/bufpool.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+
+#include "util.h"
+
+#define STRESS_POOL	"kunit-stress"
+#define STRESS_MS	3000
+#define SLOTS		48
+#define RING_SIZE	256
+
+struct stamped {
+	u8 *buf;
+	u32 size;
+	u32 stamp;
+	int cpu;
+};
+
+struct stress {
+	struct bufpool *pool;
+	spinlock_t ring_lock;		/* protects ring, head, tail */
+	struct stamped ring[RING_SIZE];
+	unsigned int head, tail;
+	struct hrtimer hrtimer;
+	struct timer_list timer;
+	bool stopping;
+	atomic_t errors;
+	atomic_t stamp_seq;
+	atomic_long_t allocs, frees, cross_cpu_frees;
+	atomic_long_t hardirq_allocs, softirq_allocs;
+};
+
+static u32 xorshift(u32 *state)
+{
+	u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+/* Mostly pooled sizes, some near the threshold, a few direct. */
+static u32 pick_size(u32 *rnd)
+{
+	u32 r = xorshift(rnd);
+
+	switch (r % 10) {
+	case 0:
+		return 4096 + (r >> 8) % 4000;
+	case 1:
+	case 2:
+		return 512 + (r >> 8) % 3584;
+	default:
+		return 1 + (r >> 8) % 512;
+	}
+}
+
+static void stamp_fill(struct stamped *s)
+{
+	u32 i;
+
+	for (i = 0; i + 4 <= s->size; i += 4)
+		memcpy(s->buf + i, &s->stamp, 4);
+	for (; i < s->size; i++)
+		s->buf[i] = (u8)s->stamp;
+}
+
+static bool stamp_ok(const struct stamped *s)
+{
+	u32 i, v;
+
+	for (i = 0; i + 4 <= s->size; i += 4) {
+		memcpy(&v, s->buf + i, 4);
+		if (v != s->stamp)
+			return false;
+	}
+	for (; i < s->size; i++)
+		if (s->buf[i] != (u8)s->stamp)
+			return false;
+	return true;
+}
+
+static bool stamped_alloc(struct stress *st, struct stamped *s, u32 *rnd,
+			  gfp_t gfp)
+{
+	u32 r = xorshift(rnd);
+
+	s->size = pick_size(rnd);
+	/* Mostly the named pool, some default pool, some other paths. */
+	if (r % 16 == 0)
+		s->buf = bufpool_alloc_unsafe_slow(s->size, gfp);
+	else if (r % 16 == 1)
+		s->buf = bufpool_alloc(s->size, gfp);
+	else if (r % 4 == 2)
+		s->buf = bufpool_alloc_unsafe(s->size, gfp);
+	else
+		s->buf = bufpool_pool_alloc_unsafe(st->pool, s->size, gfp);
+	if (!s->buf)
+		return false;
+	s->stamp = atomic_inc_return(&st->stamp_seq);
+	s->cpu = raw_smp_processor_id();
+	stamp_fill(s);
+	atomic_long_inc(&st->allocs);
+	return true;
+}
+
+static void stamped_free(struct stress *st, struct stamped *s)
+{
+	if (!stamp_ok(s)) {
+		atomic_inc(&st->errors);
+		pr_err("bufpool stress: stamp %#x of a %u-byte buffer overwritten\n",
+		       s->stamp, s->size);
+	}
+	if (s->cpu != raw_smp_processor_id())
+		atomic_long_inc(&st->cross_cpu_frees);
+	bufpool_free(s->buf);
+	s->buf = NULL;
+	atomic_long_inc(&st->frees);
+}
+
+static bool ring_push(struct stress *st, struct stamped *s)
+{
+	unsigned long flags;
+	bool ok = false;
+
+	spin_lock_irqsave(&st->ring_lock, flags);
+	if (st->head - st->tail < RING_SIZE) {
+		st->ring[st->head++ % RING_SIZE] = *s;
+		ok = true;
+	}
+	spin_unlock_irqrestore(&st->ring_lock, flags);
+	return ok;
+}
+
+static bool ring_pop(struct stress *st, struct stamped *s)
+{
+	unsigned long flags;
+	bool ok = false;
+
+	spin_lock_irqsave(&st->ring_lock, flags);
+	if (st->head != st->tail) {
+		*s = st->ring[st->tail++ % RING_SIZE];
+		ok = true;
+	}
+	spin_unlock_irqrestore(&st->ring_lock, flags);
+	return ok;
+}
+
+/* One allocation handed on, one taken off the ring: for the irq contexts. */
+static void irq_step(struct stress *st, u32 *rnd, atomic_long_t *count)
+{
+	struct stamped s;
+
+	if (stamped_alloc(st, &s, rnd, GFP_ATOMIC)) {
+		atomic_long_inc(count);
+		if (!ring_push(st, &s))
+			stamped_free(st, &s);
+	}
+	if (ring_pop(st, &s))
+		stamped_free(st, &s);
+}
+
+static enum hrtimer_restart stress_hrtimer(struct hrtimer *t)
+{
+	struct stress *st = container_of(t, struct stress, hrtimer);
+	static u32 rnd = 0x1234567;
+
+	irq_step(st, &rnd, in_hardirq() ? &st->hardirq_allocs :
+					  &st->softirq_allocs);
+	if (READ_ONCE(st->stopping))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(500 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void stress_timer(struct timer_list *t)
+{
+	struct stress *st = from_timer(st, t, timer);
+	static u32 rnd = 0x89abcdef;
+
+	irq_step(st, &rnd, in_serving_softirq() ? &st->softirq_allocs :
+						  &st->hardirq_allocs);
+	if (!READ_ONCE(st->stopping))
+		mod_timer(&st->timer, jiffies + 1);
+}
+
+static int stress_thread(void *arg)
+{
+	struct stress *st = arg;
+	u32 rnd = 0x9e3779b9 ^ raw_smp_processor_id();
+	struct stamped *slots, s;
+	unsigned long n = 0;
+	int i;
+
+	slots = kcalloc(SLOTS, sizeof(*slots), GFP_KERNEL);
+	if (!slots) {
+		atomic_inc(&st->errors);
+		while (!kthread_should_stop())
+			msleep(10);
+		return -ENOMEM;
+	}
+	while (!kthread_should_stop()) {
+		u32 r = xorshift(&rnd);
+		struct stamped *slot = &slots[r % SLOTS];
+
+		if (slot->buf)
+			stamped_free(st, slot);
+		else if (stamped_alloc(st, slot, &rnd, GFP_KERNEL) &&
+			 (r >> 8) % 4 == 0 && ring_push(st, slot))
+			slot->buf = NULL;	/* another CPU frees it */
+		if ((r >> 12) % 4 == 0 && ring_pop(st, &s))
+			stamped_free(st, &s);
+		if (++n % 64 == 0)
+			cond_resched();
+	}
+	for (i = 0; i < SLOTS; i++)
+		if (slots[i].buf)
+			stamped_free(st, &slots[i]);
+	kfree(slots);
+	return 0;
+}
+
+struct stress_mode {
+	const char *desc;
+	bool irqs;
+};
+
+static const struct stress_mode stress_modes[] = {
+	{ "kthreads and ring", false },
+	{ "kthreads, ring, hardirq and softirq", true },
+};
+
+static void stress_mode_desc(const struct stress_mode *m, char *desc)
+{
+	strscpy(desc, m->desc, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(stress_mode, stress_modes, stress_mode_desc);
+
+static void stress(struct kunit *test)
+{
+	const struct stress_mode *mode = test->param_value;
+	struct task_struct **threads;
+	struct stress *st;
+	struct stamped s;
+	int cpu, n = 0;
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	threads = kunit_kcalloc(test, nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, threads);
+	st->pool = bufpool_create(STRESS_POOL, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, st->pool);
+	spin_lock_init(&st->ring_lock);
+
+	for_each_online_cpu(cpu) {
+		threads[cpu] = kthread_create_on_cpu(stress_thread, st, cpu,
+						     "bufpool_stress/%u");
+		KUNIT_EXPECT_FALSE(test, IS_ERR(threads[cpu]));
+		if (IS_ERR(threads[cpu])) {
+			threads[cpu] = NULL;
+			continue;
+		}
+		wake_up_process(threads[cpu]);
+		n++;
+	}
+	if (mode->irqs) {
+		hrtimer_init(&st->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+		st->hrtimer.function = stress_hrtimer;
+		hrtimer_start(&st->hrtimer, ns_to_ktime(500 * NSEC_PER_USEC), HRTIMER_MODE_REL);
+		timer_setup(&st->timer, stress_timer, 0);
+		mod_timer(&st->timer, jiffies + 1);
+	}
+
+	msleep(STRESS_MS);
+
+	WRITE_ONCE(st->stopping, true);
+	if (mode->irqs) {
+		hrtimer_cancel(&st->hrtimer);
+		del_timer_sync(&st->timer);
+	}
+	for_each_online_cpu(cpu)
+		if (threads[cpu])
+			kthread_stop(threads[cpu]);
+	while (ring_pop(st, &s))
+		stamped_free(st, &s);
+
+	kunit_info(test, "%d threads: %ld allocs, %ld frees, %ld on another CPU, %ld in hardirq, %ld in softirq\n",
+		   n, atomic_long_read(&st->allocs), atomic_long_read(&st->frees),
+		   atomic_long_read(&st->cross_cpu_frees),
+		   atomic_long_read(&st->hardirq_allocs),
+		   atomic_long_read(&st->softirq_allocs));
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->allocs),
+			atomic_long_read(&st->frees));
+	KUNIT_EXPECT_GT(test, atomic_long_read(&st->allocs), 1000);
+	if (num_online_cpus() > 1)
+		KUNIT_EXPECT_GT(test, atomic_long_read(&st->cross_cpu_frees), 0);
+	if (mode->irqs) {
+		KUNIT_EXPECT_GT(test, atomic_long_read(&st->hardirq_allocs), 0);
+		KUNIT_EXPECT_GT(test, atomic_long_read(&st->softirq_allocs), 0);
+	}
+	KUNIT_EXPECT_EQ(test, bp_stat(test, STRESS_POOL, BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, STRESS_POOL, BP_RETIRED_POOLS_LIVE), 0);
+	bufpool_destroy(st->pool);
+}
+
+static struct kunit_case concurrency_cases[] = {
+	KUNIT_CASE_PARAM(stress, stress_mode_gen_params),
+	{}
+};
+
+static struct kunit_suite concurrency_suite = {
+	.name = "bufpool_concurrency",
+	.test_cases = concurrency_cases,
+};
+
+kunit_test_suite(concurrency_suite);

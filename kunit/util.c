@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the bufpool KUnit suites.
+ */
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "util.h"
+
+const char * const bp_stat_names[BP_NR_STATS] = {
+	"alloc_calls", "alloc_bytes",
+	"unsafe_pooled_calls", "unsafe_pooled_bytes",
+	"unsafe_direct_calls", "unsafe_direct_bytes",
+	"slow_calls", "slow_bytes",
+	"from_pooled_calls", "from_pooled_bytes",
+	"from_direct_calls", "from_direct_bytes",
+	"frees", "failures",
+	"pools_created", "pools_released",
+	"pools_live", "pool_bytes_live", "retired_pools_live",
+	"slices_live", "abandoned_bytes", "padding_bytes",
+	"pool_size", "threshold", "align", "zero_fill",
+};
+
+/* Reads a whole (small) file into @buf, NUL-terminated. */
+int bp_read_file(const char *path, char *buf, size_t size)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n, total = 0;
+
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	while (total < size - 1) {
+		n = kernel_read(f, buf + total, size - 1 - total, &pos);
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	filp_close(f, NULL);
+	buf[total] = '\0';
+	return total;
+}
+
+/* Writes @val to a file as a user's write(2) would; returns its result. */
+int bp_write_file(const char *path, const char *val)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+/* Every counter of /sys/kernel/debug/bufpool/@pool/stats, by name. */
+void bp_stats_read(struct kunit *test, const char *pool, struct bp_stats *s)
+{
+	char path[96], *buf, *line, *cur;
+	int i, n;
+
+	buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/bufpool/%s/stats", pool);
+	n = bp_read_file(path, buf, 4096);
+	KUNIT_ASSERT_GT_MSG(test, n, 0, "cannot read %s", path);
+
+	for (i = 0; i < BP_NR_STATS; i++)
+		s->v[i] = LONG_MIN;
+	cur = buf;
+	while ((line = strsep(&cur, "\n")) && *line) {
+		char *value = strchr(line, ' ');
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, value, "bad line \"%s\"", line);
+		*value++ = '\0';
+		for (i = 0; i < BP_NR_STATS; i++)
+			if (!strcmp(line, bp_stat_names[i]))
+				KUNIT_ASSERT_EQ(test, kstrtol(value, 10, &s->v[i]), 0);
+	}
+	for (i = 0; i < BP_NR_STATS; i++)
+		KUNIT_ASSERT_NE_MSG(test, s->v[i], LONG_MIN, "%s has no %s line",
+				    path, bp_stat_names[i]);
+	kunit_kfree(test, buf);
+}
+
+long bp_stat(struct kunit *test, const char *pool, enum bp_stat item)
+{
+	struct bp_stats s;
+
+	bp_stats_read(test, pool, &s);
+	return s.v[item];
+}
+
+/* Sets a bufpool module parameter through sysfs; 0 or -errno. */
+int bp_param_set(const char *name, const char *val)
+{
+	char path[80];
+
+	snprintf(path, sizeof(path), "/sys/module/bufpool/parameters/%s", name);
+	return bp_write_file(path, val);
+}
+
+unsigned long bp_param_get(struct kunit *test, const char *name)
+{
+	char path[80], buf[32];
+	unsigned long v;
+
+	snprintf(path, sizeof(path), "/sys/module/bufpool/parameters/%s", name);
+	KUNIT_ASSERT_GT(test, bp_read_file(path, buf, sizeof(buf)), 0);
+	strim(buf);
+	if (!strcmp(buf, "Y") || !strcmp(buf, "N"))
+		return buf[0] == 'Y';
+	KUNIT_ASSERT_EQ(test, kstrtoul(buf, 0, &v), 0);
+	return v;
+}
+
+bool bp_all_bytes(const void *buf, int c, size_t len)
+{
+	return !memchr_inv(buf, c, len);
+}
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit suites for bufpool");
+MODULE_AUTHOR("The bufpool developers");
+MODULE_IMPORT_NS(BUFPOOL);
