@@ -55,12 +55,16 @@ static struct workqueue_struct *bufpool_wq;
 
 struct bufpool *bufpool_default;
 
+/* Every call counts; its bytes only when it got them. */
 static void bufpool_count_call(struct bufpool *pool, enum bufpool_path path,
-			       size_t size)
+			       size_t size, const void *buf)
 {
 	bufpool_count(pool, BUFPOOL_STAT_CALLS(path), 1);
-	bufpool_count(pool, BUFPOOL_STAT_BYTES(path), size);
 	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
+	if (likely(buf))
+		bufpool_count(pool, BUFPOOL_STAT_BYTES(path), size);
+	else
+		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
 }
 
 /* The pool a chunk's head page belongs to, or NULL for any other page. */
@@ -278,9 +282,7 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 					   zero ? gfp | __GFP_ZERO : gfp,
 					   caller);
 	}
-	bufpool_count_call(pool, path, size);
-	if (unlikely(!buf))
-		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+	bufpool_count_call(pool, path, size, buf);
 	return buf;
 }
 
@@ -292,9 +294,7 @@ static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
 
 	might_alloc(gfp);
 	buf = bufpool_direct_alloc(pool, size, gfp, caller);
-	bufpool_count_call(pool, path, size);
-	if (unlikely(!buf))
-		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+	bufpool_count_call(pool, path, size, buf);
 	return buf;
 }
 

@@ -8,6 +8,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/uio.h>
 
 #include "pool.h"
 
@@ -172,11 +173,11 @@ BUFPOOL_SHOW_FILE(bufpool_histogram);
  * Zeroes the event counters and the histogram, not the gauges. An event
  * counted on another CPU while this runs may survive the reset.
  */
-static ssize_t bufpool_reset_write(struct file *file, const char __user *ubuf,
-				   size_t count, loff_t *ppos)
+static ssize_t bufpool_reset_write(struct kiocb *iocb, struct iov_iter *from)
 {
-	struct dentry *dentry = file_dentry(file);
-	struct bufpool *pool = file->private_data;
+	struct dentry *dentry = file_dentry(iocb->ki_filp);
+	struct bufpool *pool = iocb->ki_filp->private_data;
+	size_t count = iov_iter_count(from);
 	int i, cpu, ret;
 
 	ret = debugfs_file_get(dentry);
@@ -197,7 +198,7 @@ static ssize_t bufpool_reset_write(struct file *file, const char __user *ubuf,
 static const struct file_operations bufpool_reset_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
-	.write = bufpool_reset_write,
+	.write_iter = bufpool_reset_write,
 	.llseek = noop_llseek,
 };
 

@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 #include <linux/bufpool.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 
@@ -196,6 +197,36 @@ static void zero_fill(struct kunit *test)
 	bufpool_free(next);
 	bufpool_free(first);
 }
+
+/*
+ * With orphan=1 this module leaves one default-pool slice live when it is
+ * unloaded, so that the harness can then unload bufpool under it: bufpool
+ * must report the slice and free nothing it points into. Module init runs
+ * after the suites, which in 6.1 run before parameters are parsed.
+ */
+static bool orphan;
+module_param(orphan, bool, 0444);
+MODULE_PARM_DESC(orphan, "Leave one slice live at unload, for the harness (default 0)");
+
+static int __init bufpool_kunit_init(void)
+{
+	u8 *buf;
+
+	if (!orphan)
+		return 0;
+	buf = bufpool_alloc_unsafe(100, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x0f, 100);
+	pr_info("bufpool_kunit: orphan slice left live on purpose\n");
+	return 0;
+}
+module_init(bufpool_kunit_init);
+
+static void __exit bufpool_kunit_exit(void)
+{
+}
+module_exit(bufpool_kunit_exit);
 
 static struct kunit_case params_cases[] = {
 	KUNIT_CASE(defaults),

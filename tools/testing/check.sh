@@ -26,6 +26,25 @@ tally() {
 	skipped=$((skipped + counts[2]))
 }
 
+# host_checks LABEL COMMAND...: counts the "bufpool-check:" lines of a
+# test that runs on this machine, and shows the ones that failed.
+host_checks() {
+	local label=$1 out ok bad
+	shift
+	out=$("$@" 2>&1)
+	ok=$(printf '%s\n' "$out" | grep -c '^bufpool-check: ok ')
+	bad=$(printf '%s\n' "$out" | grep -c '^bufpool-check: not ok ')
+	printf '%s\n' "$out" | grep '^bufpool-check: not ok ' | sed "s/^bufpool-check: not ok /$label: FAIL /"
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		printf '%s\n' "$out" | tail -n 20
+		broken "$label" "ran no check"
+		return
+	fi
+	echo "$label: $ok checks passed, $bad failed"
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
 # A step that fails outside a guest is one failure, and what it printed.
 broken() {
 	echo "$1: FAIL $2"
@@ -57,6 +76,10 @@ build_module() {
 }
 
 mkdir -p "$BUFPOOL_OUT"
+
+# On this machine: the judge of guest logs, and the bufpoolstat tool.
+host_checks verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
+host_checks bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
 suites=()
 for s in $(sed -n 's/^\s*\.name = "\(bufpool[^"]*\)".*/\1/p' "$BUFPOOL_TOP"/kunit/*_test.c); do
 	suites+=(--suite "$s")

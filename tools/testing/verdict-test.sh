@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Replays the guest logs in tools/testing/fixtures/ through verdict.py: one
+# log per failure class make check must catch, recorded from a broken
+# module by failure-classes.sh, and one clean log. Each must be judged as
+# it was when recorded. Prints one bufpool-check line per case.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+
+# fixture, then what verdict.py must say about it ("clean" for no failure).
+cases=(
+	"none clean"
+	"kasan FAIL KASAN report"
+	"ubsan FAIL UBSAN report"
+	"lockdep FAIL lockdep report"
+	"leak FAIL kmemleak report"
+	"warn FAIL WARN"
+	"bug FAIL BUG"
+	"oops FAIL KASAN report"	# KASAN reports the NULL dereference first
+	"panic FAIL panic"
+	"noload FAIL check load-broken"
+	"nounload FAIL check unload-broken"
+	"kunit_fail FAIL bufpool_broken.broken_case"
+	"kunit_crash FAIL suite bufpool_broken cut short"
+	"hang FAIL time limit"
+)
+
+for c in "${cases[@]}"; do
+	name=${c%% *}
+	want=${c#* }
+	log=$here/fixtures/$name.log
+	suite=
+	case $name in kunit_*) suite="--suite bufpool_broken" ;; esac
+	out=$(python3 "$here/verdict.py" "$log" --label "$name" $suite)
+	failed=$(printf '%s\n' "$out" | tail -n 1 | cut -d' ' -f2)
+	if [ "$want" = clean ]; then
+		if [ "$failed" = 0 ]; then
+			echo "bufpool-check: ok verdict-$name"
+		else
+			echo "bufpool-check: not ok verdict-$name # a clean log was judged failed"
+		fi
+	elif [ "$failed" != 0 ] && printf '%s\n' "$out" | grep -qF "$name: $want"; then
+		echo "bufpool-check: ok verdict-$name"
+	else
+		echo "bufpool-check: not ok verdict-$name # expected \"$want\""
+	fi
+done
+
+# A suite that never ran fails the run, even when everything else passed.
+out=$(python3 "$here/verdict.py" "$here/fixtures/none.log" --label missing \
+	--suite bufpool_never_ran)
+if printf '%s\n' "$out" | grep -qF "missing: FAIL suite bufpool_never_ran never ran"; then
+	echo "bufpool-check: ok verdict-missing-suite"
+else
+	echo "bufpool-check: not ok verdict-missing-suite"
+fi
