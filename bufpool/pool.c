@@ -109,6 +109,11 @@ static void bufpool_chunk_install(struct bufpool *pool, struct bufpool_cpu *pc,
 	unsigned int bias = size / pool->align + 1;
 
 	page_ref_add(page, bias - 1);
+	/*
+	 * Slices may hold the only pointer to other objects: let kmemleak
+	 * scan the chunk, without ever reporting it.
+	 */
+	kmemleak_alloc(page_address(page), size, 0, GFP_ATOMIC);
 	percpu_ref_get(&pool->ref);
 	pc->page = page;
 	pc->va = page_address(page);
@@ -153,6 +158,7 @@ static void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, -1);
 	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, -size);
+	kmemleak_free(page_address(page));
 	/* The count is zero, so nobody holds or can take a reference. */
 	set_page_count(page, 1);
 	bufpool_chunk_free(page);
@@ -263,7 +269,8 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 			 bool from, unsigned long caller)
 {
 	unsigned int pool_size = READ_ONCE(pool->pool_size);
-	bool zero = !from && (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL);
+	bool zero = !from && ((gfp & __GFP_ZERO) ||
+			      (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
 	enum bufpool_path path;
 	void *buf;
 
@@ -811,7 +818,7 @@ void bufpool_destroy(struct bufpool *pool)
 	if (slices || direct) {
 		pr_warn("pool %s destroyed with %ld live slices and %ld live direct buffers: their memory stays until they are freed\n",
 			pool->name, slices, direct);
-		/* Reachable only through the chunks' pages, which kmemleak does not scan. */
+		/* Referenced from struct pages, which kmemleak does not scan. */
 		kmemleak_not_leak(pool);
 	}
 	percpu_ref_kill(&pool->ref);

@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "util.h"
@@ -201,7 +202,9 @@ static void zero_fill(struct kunit *test)
 /*
  * With orphan=1 this module leaves one default-pool slice live when it is
  * unloaded, so that the harness can then unload bufpool under it: bufpool
- * must report the slice and free nothing it points into. Module init runs
+ * must report the slice and free nothing it points into. The slice holds
+ * the only pointer to a kmalloc() object: kmemleak, which the harness runs
+ * next, must scan the chunk and so not report the object. Module init runs
  * after the suites, which in 6.1 run before parameters are parsed.
  */
 static bool orphan;
@@ -210,14 +213,14 @@ MODULE_PARM_DESC(orphan, "Leave one slice live at unload, for the harness (defau
 
 static int __init bufpool_kunit_init(void)
 {
-	u8 *buf;
+	void **slot;
 
 	if (!orphan)
 		return 0;
-	buf = bufpool_alloc_unsafe(100, GFP_KERNEL);
-	if (!buf)
+	slot = bufpool_alloc_unsafe(sizeof(*slot), GFP_KERNEL);
+	if (!slot)
 		return -ENOMEM;
-	memset(buf, 0x0f, 100);
+	*slot = kmalloc(64, GFP_KERNEL);
 	pr_info("bufpool_kunit: orphan slice left live on purpose\n");
 	return 0;
 }

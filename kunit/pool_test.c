@@ -562,7 +562,28 @@ static void free_on_other_cpu(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_SLICES_LIVE), 0);
 }
 
+/* __GFP_ZERO asks for zeroes on the pooled path too, as for kmalloc(). */
+static void unsafe_gfp_zero(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	u8 *first, *buf;
+
+	migrate_disable();
+	first = bufpool_pool_alloc_unsafe(pool, 8, GFP_KERNEL);
+	if (first)
+		memset(first + 8, 0xaa, 64);
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL | __GFP_ZERO);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)buf, (void *)(first + 8));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(buf, 0, 64));
+	bufpool_free(buf);
+	bufpool_free(first);
+}
+
 static struct kunit_case paths_cases[] = {
+	KUNIT_CASE(unsafe_gfp_zero),
 	KUNIT_CASE(from_copies),
 	KUNIT_CASE(from_user),
 	KUNIT_CASE(free_on_other_cpu),

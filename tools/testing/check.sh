@@ -65,13 +65,14 @@ summary() {
 "$BUFPOOL_TOP/tools/testing/deps.sh" || { broken setup "installing the dependencies"; summary; }
 
 # build_module KDIR OUT: builds bufpool (and its KUnit module where the
-# kernel has KUnit) and the sample client in a copy of the tree at OUT, so
-# that builds against different kernels do not trample each other.
+# kernel has KUnit), the sample client and bufpoolstat in a copy of the
+# tree at OUT, so that builds against different kernels do not trample
+# each other. Any compiler warning fails it.
 build_module() {
 	local kdir=$1 out=$2
 	mkdir -p "$out"
 	cp -rp "$BUFPOOL_TOP"/{Kbuild,Makefile,bufpool,include,kunit,tools} "$out"/
-	make -C "$out" KDIR="$kdir" W=1 module > "$out.log" 2>&1 &&
+	make -C "$out" KDIR="$kdir" W=1 module client bufpoolstat > "$out.log" 2>&1 &&
 		! grep -E 'warning:|error:' "$out.log"
 }
 
@@ -115,7 +116,8 @@ if build_module "/usr/src/linux-headers-$abi" "$out"; then
 	msg "stock kernel $abi: loading bufpool in QEMU"
 	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
 		"$BUFPOOL_TOP/tools/testing/guest/stock.sh" \
-		"$out/bufpool.ko"
+		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
+		"$out/tools/bufpoolstat"
 	t=$SECONDS
 	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$BUFPOOL_CACHE/stock/$abi/vmlinuz" \
 		"$out.cpio.gz" "$out.serial.log" 300

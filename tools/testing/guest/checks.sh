@@ -7,20 +7,23 @@
 pass() { echo "bufpool-check: ok $1"; }
 fail() { echo "bufpool-check: not ok $1${2:+ # $2}"; }
 
-# check NAME COMMAND...: runs the command and reports it by its exit code.
+# check NAME COMMAND...: runs the command (or shell function) and reports
+# it by its exit code.
 check() {
 	name=$1
 	shift
-	if out=$("$@" 2>&1); then
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		pass "$name"
 	else
 		[ -n "$out" ] && printf '%s\n' "$out"
-		fail "$name" "exit code $?"
+		fail "$name" "exit code $rc"
 	fi
 }
 
-# stat POOL NAME: one line of a pool's stats file.
-stat() {
+# bp_stat POOL NAME: one value of a pool's stats file.
+bp_stat() {
 	sed -n "s/^$2 //p" "/sys/kernel/debug/bufpool/$1/stats"
 }
 

@@ -14,11 +14,14 @@ run() {
 	"$@"
 }
 
-# gauges POOL: the pool's gauges on one line.
+# gauges POOL: what the pool holds now, from one read of its stats.
 gauges() {
-	echo "$1: pools_live $(stat "$1" pools_live)," \
-	     "retired_pools_live $(stat "$1" retired_pools_live)," \
-	     "slices_live $(stat "$1" slices_live)"
+	snap=$(cat "/sys/kernel/debug/bufpool/$1/stats")
+	get() { printf '%s\n' "$snap" | sed -n "s/^$1 //p"; }
+	echo "$1: $(get pools_live) chunks live" \
+	     "($(($(get pool_bytes_live) / 1024)) KB)," \
+	     "$(get retired_pools_live) of them retired," \
+	     "holding $(get slices_live) live slices"
 }
 
 run insmod /bufpool.ko || exit 1
@@ -30,7 +33,7 @@ if [ -x /bufpoolstat ]; then
 	run bufpoolstat -i 2 -c 5 || exit 1
 else
 	echo "(bufpoolstat was not built: skipping 'bufpoolstat' and 'bufpoolstat -i 2 -c 5')"
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		sleep 2
 		gauges default
 	done
@@ -39,10 +42,11 @@ fi
 run cat "$stats" || exit 1
 
 # The stragglers pin retired chunks until the client lets them go.
-echo "before unload: $(gauges default)"
-echo "before unload: $(gauges client-rx)"
+echo "retired chunks stay while a slice in them lives, as the stragglers do:"
+gauges default
+gauges client-rx
 run rmmod bufpool_client || exit 1
-echo "after unload:  $(gauges default)"
-check client-freed-everything test "$(stat default slices_live)" = 0
-check retired-pools-released test "$(stat default retired_pools_live)" = 0
+gauges default
+check client-freed-everything test "$(bp_stat default slices_live)" = 0
+check retired-pools-released test "$(bp_stat default retired_pools_live)" = 0
 run rmmod bufpool || exit 1

@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool_client - a sample driver that uses bufpool.
+ *
+ * It shows how a client module builds against bufpool (the Kbuild file
+ * next to this one, and MODULE_IMPORT_NS(BUFPOOL) below) and how a driver
+ * uses the API. The "mode" parameter picks one of two jobs:
+ *
+ * selftest  At load, call every public function of bufpool once and check
+ *	the basics, printing "bufpool-check: ok NAME" or
+ *	"bufpool-check: not ok NAME # why" for each check, for the test
+ *	harness to count.
+ *
+ * workload  Until unloaded (or for duration_ms), pass messages between two
+ *	contexts the way a network or storage driver does:
+ *
+ *	- a kthread (process context, GFP_KERNEL) builds "tx" messages from
+ *	  the default pool with each of its four allocation paths;
+ *	- a timer (softirq, GFP_ATOMIC) builds "rx" messages, mostly from a
+ *	  named pool, "client-rx", whose buffers are 64-byte aligned.
+ *
+ *	Messages are mostly small (32 bytes to an Ethernet MTU); one in ten
+ *	is 2 to 8 KB, so that both the pooled and the direct paths run. Each
+ *	context frees its own messages in FIFO order once their short life
+ *	(up to 50 ms) is over, and hands one in four to the other context to
+ *	free: a free in another context, often on another CPU.
+ *
+ *	A few messages, "stragglers", are kept until unload. Each pins the
+ *	whole chunk it was sliced from long after the CPU moved on to a new
+ *	one: Node's retention problem, visible in the stats as
+ *	retired_pools_live. A driver that keeps a buffer for long should take
+ *	it from bufpool_alloc_unsafe_slow() instead.
+ *
+ *	Every message carries its sequence number and a byte pattern, checked
+ *	when it is freed, so that slices handed out twice would show.
+ */
+
+/*
+ * No module-name prefix: the selftest's result lines must start the
+ * console line for the harness to count them. Other messages name the
+ * module themselves.
+ */
+#define pr_fmt(fmt) fmt
+
+#include <linux/bufpool.h>
+#include <linux/bug.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+#include <linux/uaccess.h>
+
+enum client_mode {
+	CLIENT_SELFTEST,
+	CLIENT_WORKLOAD,
+};
+
+static const char * const client_modes[] = {
+	[CLIENT_SELFTEST] = "selftest",
+	[CLIENT_WORKLOAD] = "workload",
+};
+
+static char *mode = "workload";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode,
+		 "selftest: check every bufpool function once at load; workload (default): run a driver-like workload until unloaded");
+
+static unsigned int duration_ms;
+module_param(duration_ms, uint, 0444);
+MODULE_PARM_DESC(duration_ms,
+		 "workload: stop allocating after this many milliseconds (default 0: until unloaded)");
+
+static unsigned int rate = 2000;
+module_param(rate, uint, 0444);
+MODULE_PARM_DESC(rate,
+		 "workload: messages per second from each of the two contexts (default 2000)");
+
+static unsigned int stragglers = 16;
+module_param(stragglers, uint, 0444);
+MODULE_PARM_DESC(stragglers,
+		 "workload: messages each context keeps until unload, pinning the chunks they were sliced from (default 16)");
+
+static enum client_mode client_mode;
+
+/* The selftest. */
+
+static const char client_pattern[] = "bufpool: the Node.js Buffer pool for driver code";
+
+static struct bufpool *client_selftest_pool;	/* "client", 64-byte aligned */
+static char client_why[128];
+
+/* Records why a check failed, and fails it. */
+static __printf(1, 2) bool client_fail(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(client_why, sizeof(client_why), fmt, args);
+	va_end(args);
+	return false;
+}
+
+/* The seed example: Buffer.allocUnsafe(4).buffer.byteLength is 8192. */
+static bool client_check_seed_unsafe(void)
+{
+	void *buf = bufpool_alloc_unsafe(4, GFP_KERNEL);
+	bool ok = true;
+
+	if (!buf)
+		return client_fail("allocation failed");
+	if (!bufpool_is_pooled(buf))
+		ok = client_fail("not pooled");
+	else if (bufpool_backing_size(buf) != BUFPOOL_DEFAULT_POOL_SIZE)
+		ok = client_fail("backing size %zu, want %d (pool_size set?)",
+				 bufpool_backing_size(buf),
+				 BUFPOOL_DEFAULT_POOL_SIZE);
+	bufpool_free(buf);
+	return ok;
+}
+
+/* ... and Buffer.allocUnsafeSlow(4).buffer.byteLength is 4. */
+static bool client_check_seed_slow(void)
+{
+	void *buf = bufpool_alloc_unsafe_slow(4, GFP_KERNEL);
+	bool ok = true;
+
+	if (!buf)
+		return client_fail("allocation failed");
+	if (bufpool_is_pooled(buf))
+		ok = client_fail("pooled");
+	else if (bufpool_backing_size(buf) != 4)
+		ok = client_fail("backing size %zu, want 4",
+				 bufpool_backing_size(buf));
+	else if (bufpool_offset(buf))
+		ok = client_fail("offset %zu, want 0", bufpool_offset(buf));
+	bufpool_free(buf);
+	return ok;
+}
+
+static bool client_check_alloc_zeroed(void)
+{
+	void *buf, *dirty;
+	bool ok = true;
+
+	/* Leave garbage where the next allocation of that size likely lands. */
+	dirty = bufpool_alloc_unsafe_slow(100, GFP_KERNEL);
+	if (dirty)
+		memset(dirty, 0xa5, 100);
+	bufpool_free(dirty);
+
+	buf = bufpool_alloc(100, GFP_KERNEL);
+	if (!buf)
+		return client_fail("allocation failed");
+	if (memchr_inv(buf, 0, 100))
+		ok = client_fail("not zeroed");
+	else if (bufpool_is_pooled(buf))
+		ok = client_fail("pooled");
+	else if (bufpool_backing_size(buf) != 100)
+		ok = client_fail("backing size %zu, want 100",
+				 bufpool_backing_size(buf));
+	bufpool_free(buf);
+	return ok;
+}
+
+static bool client_check_from(void)
+{
+	void *buf = bufpool_from(client_pattern, sizeof(client_pattern),
+				 GFP_KERNEL);
+	bool ok = true;
+
+	if (!buf)
+		return client_fail("allocation failed");
+	if (memcmp(buf, client_pattern, sizeof(client_pattern)))
+		ok = client_fail("the copy differs");
+	else if (!bufpool_is_pooled(buf))
+		ok = client_fail("not pooled");
+	bufpool_free(buf);
+	return ok;
+}
+
+/* Two small slices in a row sit side by side, each 8-byte aligned. */
+static bool client_check_adjacent(void)
+{
+	size_t offset_a = 0, offset_b = 0;
+	int attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		void *a, *b;
+		bool ok;
+
+		/*
+		 * Slices come from the current CPU's chunk, so stay on one
+		 * CPU. migrate_disable() still lets GFP_KERNEL sleep; under
+		 * preempt_disable() or local_irq_save() only GFP_ATOMIC would
+		 * do, and on PREEMPT_RT, where bufpool's per-CPU lock is a
+		 * sleeping lock, not even that.
+		 */
+		migrate_disable();
+		a = bufpool_alloc_unsafe(10, GFP_KERNEL);
+		b = bufpool_alloc_unsafe(20, GFP_KERNEL);
+		migrate_enable();
+
+		ok = a && b;
+		if (ok) {
+			offset_a = bufpool_offset(a);
+			offset_b = bufpool_offset(b);
+			ok = IS_ALIGNED(offset_a, 8) &&
+			     offset_b == offset_a + ALIGN(10, 8) &&
+			     a + ALIGN(10, 8) == b;
+		}
+		bufpool_free(a);
+		bufpool_free(b);
+		if (!a || !b)
+			return client_fail("allocation failed");
+		if (ok)
+			return true;
+		/*
+		 * The first slice may have ended its chunk, or something else
+		 * on this CPU may have sliced in between: try again.
+		 */
+	}
+	return client_fail("slices at offsets %zu and %zu, want them 16 apart in one chunk",
+			   offset_a, offset_b);
+}
+
+/* Above the threshold (pool_size / 2 = 4096), allocUnsafe goes direct. */
+static bool client_check_unsafe_large(void)
+{
+	void *buf = bufpool_alloc_unsafe(5000, GFP_KERNEL);
+	bool ok = true;
+
+	if (!buf)
+		return client_fail("allocation failed");
+	if (bufpool_is_pooled(buf))
+		ok = client_fail("pooled");
+	else if (bufpool_backing_size(buf) != 5000)
+		ok = client_fail("backing size %zu, want 5000",
+				 bufpool_backing_size(buf));
+	bufpool_free(buf);
+	return ok;
+}
+
+static bool client_check_zero_size(void)
+{
+	if (bufpool_alloc(0, GFP_KERNEL) != ZERO_SIZE_PTR)
+		return client_fail("bufpool_alloc(0)");
+	if (bufpool_alloc_unsafe(0, GFP_KERNEL) != ZERO_SIZE_PTR)
+		return client_fail("bufpool_alloc_unsafe(0)");
+	if (bufpool_alloc_unsafe_slow(0, GFP_KERNEL) != ZERO_SIZE_PTR)
+		return client_fail("bufpool_alloc_unsafe_slow(0)");
+	if (bufpool_from(client_pattern, 0, GFP_KERNEL) != ZERO_SIZE_PTR)
+		return client_fail("bufpool_from(0)");
+	if (bufpool_from_user(NULL, 0) != ZERO_SIZE_PTR)
+		return client_fail("bufpool_from_user(0)");
+	if (bufpool_backing_size(ZERO_SIZE_PTR) ||
+	    bufpool_offset(ZERO_SIZE_PTR) || bufpool_is_pooled(ZERO_SIZE_PTR))
+		return client_fail("ZERO_SIZE_PTR has a backing");
+	/* Both are no-ops, as kfree() of them is. */
+	bufpool_free(ZERO_SIZE_PTR);
+	bufpool_free(NULL);
+	return true;
+}
+
+static bool client_check_pool_create(void)
+{
+	const struct bufpool_params params = { .align = 64 };
+	struct bufpool *pool;
+
+	pool = bufpool_create("client", &params);
+	if (IS_ERR(pool))
+		return client_fail("bufpool_create: %ld", PTR_ERR(pool));
+	client_selftest_pool = pool;
+	return true;
+}
+
+/* Every path of a named pool honours its alignment. */
+static bool client_check_pool_align(void)
+{
+	struct bufpool *pool = client_selftest_pool;
+	struct {
+		const char *what;
+		void *buf;
+		bool pooled;
+	} b[6] = {
+		{ "unsafe(1)", NULL, true },
+		{ "unsafe(63)", NULL, true },
+		{ "unsafe(65)", NULL, true },
+		{ "from", NULL, true },
+		{ "alloc(100)", NULL, false },
+		{ "slow(100)", NULL, false },
+	};
+	bool ok = true;
+	unsigned int i;
+
+	b[0].buf = bufpool_pool_alloc_unsafe(pool, 1, GFP_KERNEL);
+	b[1].buf = bufpool_pool_alloc_unsafe(pool, 63, GFP_KERNEL);
+	b[2].buf = bufpool_pool_alloc_unsafe(pool, 65, GFP_KERNEL);
+	b[3].buf = bufpool_pool_from(pool, client_pattern,
+				     sizeof(client_pattern), GFP_KERNEL);
+	b[4].buf = bufpool_pool_alloc(pool, 100, GFP_KERNEL);
+	b[5].buf = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
+
+	for (i = 0; i < ARRAY_SIZE(b) && ok; i++) {
+		if (!b[i].buf)
+			ok = client_fail("%s failed", b[i].what);
+		else if (!IS_ALIGNED((unsigned long)b[i].buf, 64))
+			ok = client_fail("%s is at %lu mod 64", b[i].what,
+					 (unsigned long)b[i].buf % 64);
+		else if (bufpool_is_pooled(b[i].buf) != b[i].pooled)
+			ok = client_fail("%s is %spooled", b[i].what,
+					 b[i].pooled ? "not " : "");
+	}
+	if (ok && memcmp(b[3].buf, client_pattern, sizeof(client_pattern)))
+		ok = client_fail("from: the copy differs");
+	if (ok && memchr_inv(b[4].buf, 0, 100))
+		ok = client_fail("alloc(100) is not zeroed");
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		bufpool_free(b[i].buf);
+	return ok;
+}
+
+/* Copies from user memory, as insmod's address space allows at init. */
+static bool client_check_from_user(void)
+{
+	const size_t len = sizeof(client_pattern);
+	void __user *ubuf;
+	unsigned long addr;
+	void *buf;
+	bool ok = true;
+
+	if (!current->mm)
+		return client_fail("no user address space to copy from");
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(addr))
+		return client_fail("vm_mmap: %ld", (long)addr);
+	ubuf = (void __user *)addr;
+	if (copy_to_user(ubuf, client_pattern, len)) {
+		ok = client_fail("copy_to_user failed");
+		goto unmap;
+	}
+
+	buf = bufpool_from_user(ubuf, len);
+	if (IS_ERR(buf)) {
+		ok = client_fail("bufpool_from_user: %ld", PTR_ERR(buf));
+		goto unmap;
+	}
+	if (memcmp(buf, client_pattern, len))
+		ok = client_fail("bufpool_from_user: the copy differs");
+	bufpool_free(buf);
+	if (!ok)
+		goto unmap;
+
+	buf = bufpool_pool_from_user(client_selftest_pool, ubuf, len);
+	if (IS_ERR(buf)) {
+		ok = client_fail("bufpool_pool_from_user: %ld", PTR_ERR(buf));
+		goto unmap;
+	}
+	if (memcmp(buf, client_pattern, len))
+		ok = client_fail("bufpool_pool_from_user: the copy differs");
+	else if (!IS_ALIGNED((unsigned long)buf, 64))
+		ok = client_fail("bufpool_pool_from_user: not 64-byte aligned");
+	bufpool_free(buf);
+
+unmap:
+	vm_munmap(addr, PAGE_SIZE);
+	if (!ok)
+		return false;
+
+	/* Nothing is mapped there now: the copy must fail, and cleanly. */
+	buf = bufpool_from_user(ubuf, len);
+	if (!IS_ERR(buf)) {
+		bufpool_free(buf);
+		return client_fail("copy from an unmapped address succeeded");
+	}
+	if (PTR_ERR(buf) != -EFAULT)
+		return client_fail("unmapped address: %ld, want -EFAULT",
+				   PTR_ERR(buf));
+	return true;
+}
+
+/* With its buffers freed, a pool goes, and its name is free again. */
+static bool client_check_pool_destroy(void)
+{
+	struct bufpool *pool;
+
+	bufpool_destroy(client_selftest_pool);
+	client_selftest_pool = NULL;
+	pool = bufpool_create("client", NULL);
+	if (IS_ERR(pool))
+		return client_fail("creating \"client\" again: %ld",
+				   PTR_ERR(pool));
+	bufpool_destroy(pool);
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*run)(void);
+	bool needs_pool;
+} client_checks[] = {
+	{ "seed-unsafe-pooled", client_check_seed_unsafe },
+	{ "seed-slow-direct", client_check_seed_slow },
+	{ "alloc-zeroed-direct", client_check_alloc_zeroed },
+	{ "from-copy-pooled", client_check_from },
+	{ "adjacent-slices", client_check_adjacent },
+	{ "unsafe-5000-direct", client_check_unsafe_large },
+	{ "zero-size", client_check_zero_size },
+	{ "pool-create", client_check_pool_create },
+	{ "pool-align-64", client_check_pool_align, true },
+	{ "from-user", client_check_from_user, true },
+	{ "pool-destroy", client_check_pool_destroy, true },
+};
+
+static void client_selftest(void)
+{
+	unsigned int i, failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(client_checks); i++) {
+		const char *name = client_checks[i].name;
+		bool ok;
+
+		if (client_checks[i].needs_pool && !client_selftest_pool)
+			ok = client_fail("no pool: pool-create failed");
+		else
+			ok = client_checks[i].run();
+		if (ok) {
+			pr_info("bufpool-check: ok %s\n", name);
+		} else {
+			pr_info("bufpool-check: not ok %s # %s\n", name,
+				client_why);
+			failed++;
+		}
+	}
+	pr_info(KBUILD_MODNAME ": selftest: %u of %u checks passed\n",
+		(unsigned int)ARRAY_SIZE(client_checks) - failed,
+		(unsigned int)ARRAY_SIZE(client_checks));
+}
+
+/* The workload. */
+
+#define CLIENT_PERIOD_MS	5	/* how often each context runs */
+#define CLIENT_LIFETIME_MS	50	/* longest life of an ordinary message */
+#define CLIENT_HANDOFF_ONE_IN	4	/* messages freed by the other context */
+#define CLIENT_STRAGGLE_ONE_IN	1000	/* messages kept until unload */
+#define CLIENT_BATCH_MAX	256	/* most messages built in one run */
+#define CLIENT_MSG_MAX		8192
+
+/**
+ * struct client_msg - the header a message carries in its own buffer
+ * @node: on a queue or a straggler list.
+ * @expires: when, in jiffies, its consumer frees it.
+ * @len: bytes in the buffer, this header included.
+ * @seq: its sequence number in its producer; each byte after the header
+ *	holds its low byte.
+ */
+struct client_msg {
+	struct list_head node;
+	unsigned long expires;
+	u32 len;
+	u32 seq;
+};
+
+/**
+ * struct client_queue - messages waiting for their consumer, oldest first
+ * @lock: taken with spin_lock_bh(), as the timer's softirq uses both queues.
+ * @msgs: the messages.
+ */
+struct client_queue {
+	spinlock_t lock;	/* protects @msgs */
+	struct list_head msgs;
+};
+
+/**
+ * struct client_ctx - a context that builds, and frees, messages
+ * @name: "kthread" or "timer".
+ * @gfp: what it may allocate with.
+ * @rx: whether it builds rx messages, from the named pool.
+ * @queue: what it frees: its own messages and those handed to it.
+ * @peer: the other context.
+ * @rnd: its random state.
+ * @scratch: where data is staged for bufpool_from() to copy.
+ * @stragglers: messages kept until unload.
+ * @nr_stragglers: how many.
+ * @made: messages it tried to build; paces it to @rate.
+ * @sent: messages it built.
+ * @handed: of those, how many went to @peer to free.
+ * @failed: allocations that failed.
+ * @freed: messages it freed.
+ * @corrupt: of those, how many had lost their pattern.
+ *
+ * Only its own context touches its fields, @queue aside.
+ */
+struct client_ctx {
+	const char *name;
+	gfp_t gfp;
+	bool rx;
+	struct client_queue queue;
+	struct client_ctx *peer;
+	struct rnd_state rnd;
+	u8 *scratch;
+	struct list_head stragglers;
+	unsigned int nr_stragglers;
+	u64 made;
+	unsigned long sent;
+	unsigned long handed;
+	unsigned long failed;
+	unsigned long freed;
+	unsigned long corrupt;
+};
+
+/* The workload's state. */
+static struct {
+	struct client_ctx tx;		/* the kthread */
+	struct client_ctx rx;		/* the timer */
+	struct bufpool *pool;		/* "client-rx" */
+	struct task_struct *thread;
+	struct timer_list timer;
+	unsigned long start;		/* jiffies */
+	unsigned long end;		/* jiffies, when duration_ms is set */
+} client;
+
+static u32 client_rand(struct client_ctx *ctx, u32 ceil)
+{
+	return prandom_u32_state(&ctx->rnd) % ceil;
+}
+
+/* Mostly control messages and packets, and one in ten of 2 to 8 KB. */
+static u32 client_msg_size(struct client_ctx *ctx)
+{
+	u32 pick = client_rand(ctx, 100);
+
+	if (pick < 60)
+		return 32 + client_rand(ctx, 256 - 32 + 1);
+	if (pick < 90)
+		return 257 + client_rand(ctx, 1500 - 257 + 1);
+	return 2048 + client_rand(ctx, CLIENT_MSG_MAX - 2048 + 1);
+}
+
+/* Stages data for bufpool_from(), as a device's ring would hold it. */
+static const void *client_stage(struct client_ctx *ctx, u32 len, u8 fill)
+{
+	memset(ctx->scratch + sizeof(struct client_msg), fill,
+	       len - sizeof(struct client_msg));
+	return ctx->scratch;
+}
+
+/* Writes the pattern into a freshly allocated message, if there is one. */
+static void *client_fill(struct client_msg *msg, u32 len, u8 fill)
+{
+	if (msg)
+		memset(msg + 1, fill, len - sizeof(*msg));
+	return msg;
+}
+
+/* A tx message, built in process context from the default pool. */
+static void *client_tx_alloc(struct client_ctx *ctx, u32 len, u8 fill)
+{
+	u32 pick = client_rand(ctx, 100);
+	gfp_t gfp = ctx->gfp;
+
+	if (pick < 55)		/* filled in by the driver */
+		return client_fill(bufpool_alloc_unsafe(len, gfp), len, fill);
+	if (pick < 80)		/* a copy of the caller's data */
+		return bufpool_from(client_stage(ctx, len, fill), len, gfp);
+	if (pick < 95)		/* a control block that must start zeroed */
+		return client_fill(bufpool_alloc(len, gfp), len, fill);
+	return client_fill(bufpool_alloc_unsafe_slow(len, gfp), len, fill);
+}
+
+/* An rx message, built in softirq, mostly from the named pool. */
+static void *client_rx_alloc(struct client_ctx *ctx, u32 len, u8 fill)
+{
+	struct bufpool *pool = client.pool;
+	u32 pick = client_rand(ctx, 100);
+	gfp_t gfp = ctx->gfp;
+
+	if (pick < 40)
+		return client_fill(bufpool_pool_alloc_unsafe(pool, len, gfp),
+				   len, fill);
+	if (pick < 70)		/* copied out of the receive ring */
+		return bufpool_pool_from(pool, client_stage(ctx, len, fill),
+					 len, gfp);
+	if (pick < 80)
+		return client_fill(bufpool_pool_alloc(pool, len, gfp), len,
+				   fill);
+	if (pick < 85)
+		return client_fill(bufpool_pool_alloc_unsafe_slow(pool, len, gfp),
+				   len, fill);
+	/* A small reply, from the default pool in softirq. */
+	return client_fill(bufpool_alloc_unsafe(len, gfp), len, fill);
+}
+
+static void client_enqueue(struct client_queue *queue, struct client_msg *msg)
+{
+	spin_lock_bh(&queue->lock);
+	list_add_tail(&msg->node, &queue->msgs);
+	spin_unlock_bh(&queue->lock);
+}
+
+static void client_produce(struct client_ctx *ctx, u32 seq)
+{
+	u32 len = client_msg_size(ctx);
+	struct client_msg *msg;
+
+	msg = ctx->rx ? client_rx_alloc(ctx, len, seq) :
+			client_tx_alloc(ctx, len, seq);
+	if (!msg) {
+		ctx->failed++;
+		return;
+	}
+	msg->len = len;
+	msg->seq = seq;
+	msg->expires = jiffies +
+		       msecs_to_jiffies(1 + client_rand(ctx, CLIENT_LIFETIME_MS));
+	ctx->sent++;
+
+	if (ctx->nr_stragglers < stragglers &&
+	    !client_rand(ctx, CLIENT_STRAGGLE_ONE_IN)) {
+		list_add_tail(&msg->node, &ctx->stragglers);
+		ctx->nr_stragglers++;
+	} else if (!client_rand(ctx, CLIENT_HANDOFF_ONE_IN)) {
+		client_enqueue(&ctx->peer->queue, msg);
+		ctx->handed++;
+	} else {
+		client_enqueue(&ctx->queue, msg);
+	}
+}
+
+/* Builds the messages due since the start, at @rate per second. */
+static void client_produce_due(struct client_ctx *ctx)
+{
+	unsigned long now = jiffies;
+	u64 due;
+
+	if (duration_ms && time_after_eq(now, client.end))
+		return;
+	due = div_u64((u64)rate * (now - client.start), HZ);
+	/* After a stall, skip what is owed rather than burst. */
+	if (due > ctx->made + CLIENT_BATCH_MAX)
+		ctx->made = due - CLIENT_BATCH_MAX;
+	while (ctx->made < due)
+		client_produce(ctx, ctx->made++);
+}
+
+static void client_msg_free(struct client_ctx *ctx, struct client_msg *msg)
+{
+	/* Another slice over this one: a bufpool bug worth a splat. */
+	if (memchr_inv(msg + 1, (u8)msg->seq, msg->len - sizeof(*msg))) {
+		WARN_ONCE(1, KBUILD_MODNAME ": message %u of %u bytes at offset %zu of a %zu-byte backing was overwritten\n",
+			  msg->seq, msg->len, bufpool_offset(msg),
+			  bufpool_backing_size(msg));
+		ctx->corrupt++;
+	}
+	bufpool_free(msg);
+	ctx->freed++;
+}
+
+/* Frees, oldest first, the messages whose time is up; all of them if @all. */
+static void client_consume(struct client_ctx *ctx, bool all)
+{
+	struct client_queue *queue = &ctx->queue;
+	unsigned long now = jiffies;
+	struct client_msg *msg, *next;
+	LIST_HEAD(done);
+
+	spin_lock_bh(&queue->lock);
+	while (!list_empty(&queue->msgs)) {
+		msg = list_first_entry(&queue->msgs, struct client_msg, node);
+		if (!all && time_before(now, msg->expires))
+			break;
+		list_move_tail(&msg->node, &done);
+	}
+	spin_unlock_bh(&queue->lock);
+
+	list_for_each_entry_safe(msg, next, &done, node)
+		client_msg_free(ctx, msg);
+}
+
+static int client_thread(void *data)
+{
+	struct client_ctx *ctx = data;
+
+	while (!kthread_should_stop()) {
+		client_produce_due(ctx);
+		client_consume(ctx, false);
+		schedule_timeout_interruptible(msecs_to_jiffies(CLIENT_PERIOD_MS));
+	}
+	return 0;
+}
+
+static void client_timer_fn(struct timer_list *timer)
+{
+	client_produce_due(&client.rx);
+	client_consume(&client.rx, false);
+	/* A no-op once client_workload_stop() has shut the timer down. */
+	mod_timer(timer, jiffies + msecs_to_jiffies(CLIENT_PERIOD_MS));
+}
+
+static int client_ctx_init(struct client_ctx *ctx, const char *name,
+			   gfp_t gfp, bool rx)
+{
+	ctx->scratch = kzalloc(CLIENT_MSG_MAX, GFP_KERNEL);
+	if (!ctx->scratch)
+		return -ENOMEM;
+	ctx->name = name;
+	ctx->gfp = gfp;
+	ctx->rx = rx;
+	spin_lock_init(&ctx->queue.lock);
+	INIT_LIST_HEAD(&ctx->queue.msgs);
+	INIT_LIST_HEAD(&ctx->stragglers);
+	prandom_seed_state(&ctx->rnd, get_random_u64());
+	return 0;
+}
+
+/* Frees what is left once neither context runs. */
+static void client_ctx_drain(struct client_ctx *ctx)
+{
+	struct client_msg *msg, *next;
+
+	client_consume(ctx, true);
+	list_for_each_entry_safe(msg, next, &ctx->stragglers, node)
+		client_msg_free(ctx, msg);
+	INIT_LIST_HEAD(&ctx->stragglers);
+	kfree(ctx->scratch);
+}
+
+static void client_ctx_report(struct client_ctx *ctx)
+{
+	pr_info(KBUILD_MODNAME ": %s: %lu messages (%lu freed by the %s), %u kept until unload, %lu allocations failed\n",
+		ctx->name, ctx->sent, ctx->handed, ctx->peer->name,
+		ctx->nr_stragglers, ctx->failed);
+}
+
+static int client_workload_start(void)
+{
+	const struct bufpool_params params = { .align = 64 };
+	int err;
+
+	client.pool = bufpool_create("client-rx", &params);
+	if (IS_ERR(client.pool))
+		return PTR_ERR(client.pool);
+
+	err = client_ctx_init(&client.tx, "kthread", GFP_KERNEL, false);
+	if (err)
+		goto err_destroy_pool;
+	err = client_ctx_init(&client.rx, "timer", GFP_ATOMIC | __GFP_NOWARN,
+			      true);
+	if (err)
+		goto err_free_tx;
+	client.tx.peer = &client.rx;
+	client.rx.peer = &client.tx;
+
+	client.start = jiffies;
+	client.end = client.start + msecs_to_jiffies(duration_ms);
+	timer_setup(&client.timer, client_timer_fn, 0);
+	client.thread = kthread_run(client_thread, &client.tx, KBUILD_MODNAME);
+	if (IS_ERR(client.thread)) {
+		err = PTR_ERR(client.thread);
+		goto err_free_rx;
+	}
+	mod_timer(&client.timer, jiffies + msecs_to_jiffies(CLIENT_PERIOD_MS));
+
+	if (duration_ms)
+		pr_info(KBUILD_MODNAME ": workload: %u messages/s from a kthread and from a timer, %u stragglers each, for %u ms\n",
+			rate, stragglers, duration_ms);
+	else
+		pr_info(KBUILD_MODNAME ": workload: %u messages/s from a kthread and from a timer, %u stragglers each, until unloaded\n",
+			rate, stragglers);
+	return 0;
+
+err_free_rx:
+	kfree(client.rx.scratch);
+err_free_tx:
+	kfree(client.tx.scratch);
+err_destroy_pool:
+	bufpool_destroy(client.pool);
+	return err;
+}
+
+static void client_workload_stop(void)
+{
+	unsigned long corrupt;
+
+	/*
+	 * The kthread first: the timer may still hand it messages, which
+	 * sit in its queue until the drain below.
+	 */
+	kthread_stop(client.thread);
+	timer_shutdown_sync(&client.timer);
+
+	client_ctx_drain(&client.tx);
+	client_ctx_drain(&client.rx);
+	pr_info(KBUILD_MODNAME ": workload ran %u ms\n",
+		jiffies_to_msecs(jiffies - client.start));
+	client_ctx_report(&client.tx);
+	client_ctx_report(&client.rx);
+	corrupt = client.tx.corrupt + client.rx.corrupt;
+	if (corrupt)
+		pr_err(KBUILD_MODNAME ": %lu of %lu messages were corrupted\n",
+		       corrupt, client.tx.freed + client.rx.freed);
+	else
+		pr_info(KBUILD_MODNAME ": all %lu messages freed, none corrupted\n",
+			client.tx.freed + client.rx.freed);
+	bufpool_destroy(client.pool);
+}
+
+static int __init client_init(void)
+{
+	int ret;
+
+	ret = sysfs_match_string(client_modes, mode);
+	if (ret < 0) {
+		pr_err(KBUILD_MODNAME ": mode \"%s\": use selftest or workload\n",
+		       mode);
+		return -EINVAL;
+	}
+	client_mode = ret;
+
+	if (client_mode == CLIENT_WORKLOAD)
+		return client_workload_start();
+
+	client_selftest();
+	/*
+	 * Stay loaded even when a check failed: the lines printed are the
+	 * verdict, and the harness still reads debugfs, then unloads us.
+	 */
+	return 0;
+}
+
+static void __exit client_exit(void)
+{
+	if (client_mode == CLIENT_WORKLOAD)
+		client_workload_stop();
+}
+
+module_init(client_init);
+module_exit(client_exit);
+MODULE_IMPORT_NS(BUFPOOL);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The bufpool developers");
+MODULE_DESCRIPTION("Sample bufpool client: an API selftest and a driver-like workload");
