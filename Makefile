@@ -3,6 +3,7 @@
 # make            bufpool.ko against KDIR, the bufpoolstat tool, the sample client
 # make check      the KUnit suites and the stock-kernel checks in QEMU guests
 # make demo       the sample client's workload under QEMU, watched by bufpoolstat
+# make bench      bufpool against kmalloc, page_frag and alloc_pages, under QEMU
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -33,9 +34,13 @@ check:
 demo:
 	@tools/testing/demo.sh
 
+# BENCH_ARGS are module parameters of the benchmark, e.g. BENCH_ARGS="sizes=64,256 reps=7".
+bench:
+	@tools/testing/bench.sh $(BENCH_ARGS)
+
 clean:
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP) clean
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP)/tools/client clean
 	rm -rf .out tools/bufpoolstat
 
-.PHONY: all module client bufpoolstat kdir check demo clean
+.PHONY: all module client bufpoolstat kdir check demo bench clean
