@@ -64,8 +64,12 @@ static int bufpool_zero_fill_set(const char *val, const struct kernel_param *kp)
 	if (kstrtobool(val, &on))
 		return -EINVAL;
 	WRITE_ONCE(zero_fill, on);
-	if (bufpool_default)
-		WRITE_ONCE(bufpool_default->flags, on ? BUFPOOL_ZERO_FILL : 0);
+	if (bufpool_default) {
+		unsigned int flags = READ_ONCE(bufpool_default->flags);
+
+		flags = on ? flags | BUFPOOL_ZERO_FILL : flags & ~BUFPOOL_ZERO_FILL;
+		WRITE_ONCE(bufpool_default->flags, flags);
+	}
 	return 0;
 }
 
@@ -91,6 +95,9 @@ module_param_cb(threshold, &bufpool_threshold_ops, &threshold, 0644);
 MODULE_PARM_DESC(threshold,
 		 "bufpool_alloc_unsafe() slices requests below this many bytes from the default pool; 0 (default) means pool_size / 2, Node's rule; at most pool_size + 1");
 module_param_cb(zero_fill, &bufpool_zero_fill_ops, &zero_fill, 0644);
+module_param_named(debug, bufpool_debug_all, bool, 0444);
+MODULE_PARM_DESC(debug,
+		 "Debug mode for every pool: redzones and poison around slices (KASAN reports under KASAN), owner tracking, double-free and foreign-pointer checks (default 0; set at load)");
 MODULE_PARM_DESC(zero_fill,
 		 "Zero every buffer of the default pool, the unsafe paths included, like node --zero-fill-buffers (default 0)");
 
@@ -105,20 +112,25 @@ static int __init bufpool_init(void)
 	int ret;
 
 	bufpool_debugfs_init();
+	bufpool_debug_fault_init();
 	ret = bufpool_core_init(&p);
-	if (ret) {
-		bufpool_debugfs_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_debugfs;
 	pr_info("version %s loaded: pool_size %u, threshold %u\n",
 		BUFPOOL_VERSION, pool_size,
 		bufpool_threshold(bufpool_default, pool_size));
 	return 0;
+
+err_debugfs:
+	bufpool_debug_fault_exit();
+	bufpool_debugfs_exit();
+	return ret;
 }
 
 static void __exit bufpool_exit(void)
 {
 	bufpool_core_exit();
+	bufpool_debug_fault_exit();
 	bufpool_debugfs_exit();
 }
 

@@ -27,24 +27,11 @@
 
 #include "pool.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /* A chunk's head page ->private: its pool, tagged in bit 0. */
 #define BUFPOOL_PAGE_TAG	1UL
-
-/**
- * struct bufpool_direct - what precedes a direct buffer
- * @pool: the pool it was counted in.
- * @size: the size asked for, which is its backing size.
- * @lead: bytes from the start of the kmalloc object to the buffer.
- * @magic: %BUFPOOL_DIRECT_MAGIC while the buffer is live.
- */
-struct bufpool_direct {
-	struct bufpool *pool;
-	u32 size;
-	u16 lead;
-	u16 magic;
-};
-
-#define BUFPOOL_DIRECT_MAGIC	0xb0f1
 
 /* Gfp zone modifiers kmalloc refuses. */
 #define BUFPOOL_BAD_ZONES	(__GFP_DMA32 | __GFP_HIGHMEM)
@@ -67,8 +54,14 @@ static void bufpool_count_call(struct bufpool *pool, enum bufpool_path path,
 		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
 }
 
-/* The pool a chunk's head page belongs to, or NULL for any other page. */
-static struct bufpool *bufpool_chunk_owner(struct page *head)
+/**
+ * bufpool_chunk_owner - the pool a chunk belongs to
+ * @head: a head page.
+ *
+ * Context: Any context.
+ * Return: The pool whose chunk @head is, or NULL for any other page.
+ */
+struct bufpool *bufpool_chunk_owner(struct page *head)
 {
 	unsigned long priv;
 
@@ -81,8 +74,17 @@ static struct bufpool *bufpool_chunk_owner(struct page *head)
 	return (struct bufpool *)(priv & ~BUFPOOL_PAGE_TAG);
 }
 
-static struct page *bufpool_chunk_alloc(struct bufpool *pool,
-					unsigned int size, gfp_t gfp)
+/**
+ * bufpool_chunk_alloc - a new chunk from the page allocator
+ * @pool: its pool.
+ * @size: its size, a power of two of at least PAGE_SIZE.
+ * @gfp: allocation flags.
+ *
+ * Context: As the page allocator with @gfp.
+ * Return: The head page, tagged as @pool's, with one reference; or NULL.
+ */
+struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
+				 gfp_t gfp)
 {
 	struct page *page;
 
@@ -92,15 +94,29 @@ static struct page *bufpool_chunk_alloc(struct bufpool *pool,
 	return page;
 }
 
-/* Frees a chunk whose only reference is ours. */
-static void bufpool_chunk_free(struct page *page)
+/**
+ * bufpool_chunk_free - give back a chunk whose only reference is ours
+ * @page: its head page.
+ *
+ * Context: Any context.
+ */
+void bufpool_chunk_free(struct page *page)
 {
 	set_page_private(page, 0);
 	__free_pages(page, compound_order(page));
 }
 
-static void bufpool_chunk_install(struct bufpool *pool, struct bufpool_cpu *pc,
-				  struct page *page, unsigned int size)
+/**
+ * bufpool_chunk_install - make a new chunk the one being sliced
+ * @pool: its pool.
+ * @c: the slicing state to install it in, which holds no chunk.
+ * @page: the chunk, from bufpool_chunk_alloc().
+ * @size: its size.
+ *
+ * Context: Under the lock that protects @c.
+ */
+void bufpool_chunk_install(struct bufpool *pool, struct bufpool_chunk *c,
+			   struct page *page, unsigned int size)
 {
 	/*
 	 * Every slice takes at least align bytes, so a chunk never has more
@@ -115,32 +131,33 @@ static void bufpool_chunk_install(struct bufpool *pool, struct bufpool_cpu *pc,
 	 */
 	kmemleak_alloc(page_address(page), size, 0, GFP_ATOMIC);
 	percpu_ref_get(&pool->ref);
-	pc->page = page;
-	pc->va = page_address(page);
-	pc->offset = 0;
-	pc->size = size;
-	pc->bias = bias;
+	c->page = page;
+	c->va = page_address(page);
+	c->offset = 0;
+	c->size = size;
+	c->bias = bias;
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, size);
 }
 
-/*
- * Takes the current chunk away from a CPU. Returns it when no slice is
- * left in it, for the caller to release outside the local lock; otherwise
- * the last bufpool_free() of a slice releases it.
+/**
+ * bufpool_chunk_retire - stop slicing a chunk
+ * @pool: its pool.
+ * @c: the slicing state that holds it.
+ *
+ * Context: Under the lock that protects @c.
+ * Return: The chunk when no slice is left in it, for the caller to release
+ * with bufpool_chunk_release() outside the lock; otherwise NULL, and the
+ * last bufpool_free() of a slice releases it.
  */
-static struct page *bufpool_chunk_retire(struct bufpool *pool,
-					 struct bufpool_cpu *pc)
+struct page *bufpool_chunk_retire(struct bufpool *pool,
+				  struct bufpool_chunk *c)
 {
-	struct page *page = pc->page;
-	unsigned int bias = pc->bias;
+	struct page *page = c->page;
+	unsigned int bias = c->bias;
 
-	pc->page = NULL;
-	pc->va = NULL;
-	pc->offset = 0;
-	pc->size = 0;
-	pc->bias = 0;
+	memset(c, 0, sizeof(*c));
 
 	/* Counted first, so that a racing last free never sees it negative. */
 	bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, 1);
@@ -150,11 +167,18 @@ static struct page *bufpool_chunk_retire(struct bufpool *pool,
 	return page;
 }
 
-/* Gives a chunk whose reference count reached zero back to the system. */
-static void bufpool_chunk_release(struct bufpool *pool, struct page *page)
+/**
+ * bufpool_chunk_release - give back a chunk whose last reference is gone
+ * @pool: its pool.
+ * @page: its head page, with a reference count of zero.
+ *
+ * Context: Any context.
+ */
+void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 {
 	unsigned long size = page_size(page);
 
+	trace_bufpool_pool_release(pool->name, size);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, -1);
 	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, -size);
@@ -170,14 +194,14 @@ static void *bufpool_slice(struct bufpool *pool, unsigned int size,
 			   unsigned int pool_size, gfp_t gfp)
 {
 	struct page *spare = NULL, *old = NULL;
-	struct bufpool_cpu *pc;
+	struct bufpool_chunk *c;
 	unsigned int end, next;
 	unsigned long flags;
 	void *buf;
 
 	local_lock_irqsave(&pool->pcpu->lock, flags);
-	pc = this_cpu_ptr(pool->pcpu);
-	if (unlikely(size > pc->size - pc->offset)) {
+	c = this_cpu_ptr(&pool->pcpu->chunk);
+	if (unlikely(size > c->size - c->offset)) {
 		/* Rollover. The page allocator may sleep: not under the lock. */
 		local_unlock_irqrestore(&pool->pcpu->lock, flags);
 		spare = bufpool_chunk_alloc(pool, pool_size, gfp);
@@ -185,23 +209,26 @@ static void *bufpool_slice(struct bufpool *pool, unsigned int size,
 			return NULL;
 		local_lock_irqsave(&pool->pcpu->lock, flags);
 		/* Maybe another CPU now, maybe refilled meanwhile: look again. */
-		pc = this_cpu_ptr(pool->pcpu);
-		if (size > pc->size - pc->offset) {
-			if (pc->page) {
+		c = this_cpu_ptr(&pool->pcpu->chunk);
+		if (size > c->size - c->offset) {
+			if (c->page) {
 				bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
-					      pc->size - pc->offset);
-				old = bufpool_chunk_retire(pool, pc);
+					      c->size - c->offset);
+				trace_bufpool_rollover(pool->name, c->size,
+						       c->size - c->offset,
+						       size);
+				old = bufpool_chunk_retire(pool, c);
 			}
-			bufpool_chunk_install(pool, pc, spare, pool_size);
+			bufpool_chunk_install(pool, c, spare, pool_size);
 			spare = NULL;
 		}
 	}
 
-	buf = pc->va + pc->offset;
-	end = pc->offset + size;
-	next = min(ALIGN(end, pool->align), pc->size);
-	pc->offset = next;
-	pc->bias--;
+	buf = c->va + c->offset;
+	end = c->offset + size;
+	next = min(ALIGN(end, pool->align), c->size);
+	c->offset = next;
+	c->bias--;
 	bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
 	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, 1);
 	local_unlock_irqrestore(&pool->pcpu->lock, flags);
@@ -223,6 +250,8 @@ static void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 
 	if (!size)
 		return ZERO_SIZE_PTR;
+	if (unlikely(bufpool_should_fail(size)))
+		return NULL;
 	if (unlikely(gfp & BUFPOOL_BAD_ZONES)) {
 		pr_warn_ratelimited("%ps: gfp %pGg: __GFP_DMA32 and __GFP_HIGHMEM cannot back a buffer\n",
 				    (void *)caller, &gfp);
@@ -249,7 +278,7 @@ static void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 	return buf;
 }
 
-static void bufpool_direct_free(const void *buf)
+static void bufpool_direct_free(const void *buf, unsigned long caller)
 {
 	struct bufpool_direct *hdr = (struct bufpool_direct *)buf - 1;
 	struct bufpool *pool = hdr->pool;
@@ -258,6 +287,7 @@ static void bufpool_direct_free(const void *buf)
 		 "bufpool: %p is not a live bufpool buffer\n", buf))
 		return;
 	hdr->magic = 0;
+	trace_bufpool_free(pool->name, caller, buf, false);
 	bufpool_count(pool, BUFPOOL_STAT_FREES, 1);
 	bufpool_count(pool, BUFPOOL_STAT_DIRECT_LIVE, -1);
 	kfree((void *)buf - hdr->lead);
@@ -276,10 +306,17 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 
 	might_alloc(gfp);
 	if (likely(size && size < bufpool_threshold(pool, pool_size) &&
-		   !(gfp & GFP_ZONEMASK))) {
+		   !(gfp & GFP_ZONEMASK) &&
+		   !bufpool_debug_too_big(pool, size, pool_size))) {
 		path = from ? BUFPOOL_PATH_FROM_POOLED :
 			      BUFPOOL_PATH_UNSAFE_POOLED;
-		buf = bufpool_slice(pool, size, pool_size, gfp);
+		if (unlikely(bufpool_should_fail(size)))
+			buf = NULL;
+		else if (bufpool_debug_pool(pool))
+			buf = bufpool_debug_slice(pool, size, pool_size, gfp,
+						  caller);
+		else
+			buf = bufpool_slice(pool, size, pool_size, gfp);
 		if (zero && buf)
 			memset(buf, 0, size);
 	} else {
@@ -290,6 +327,7 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 					   caller);
 	}
 	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
 	return buf;
 }
 
@@ -302,6 +340,7 @@ static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
 	might_alloc(gfp);
 	buf = bufpool_direct_alloc(pool, size, gfp, caller);
 	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
 	return buf;
 }
 
@@ -546,12 +585,15 @@ void bufpool_free(const void *buf)
 
 	if (unlikely(ZERO_OR_NULL_PTR(buf)))
 		return;
+	if (bufpool_debug_on() && bufpool_debug_free(buf, _RET_IP_))
+		return;
 	page = virt_to_head_page(buf);
 	pool = bufpool_chunk_owner(page);
 	if (!pool) {
-		bufpool_direct_free(buf);
+		bufpool_direct_free(buf, _RET_IP_);
 		return;
 	}
+	trace_bufpool_free(pool->name, _RET_IP_, buf, true);
 	bufpool_count(pool, BUFPOOL_STAT_FREES, 1);
 	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, -1);
 	/* Only a retired chunk can drop to zero: a current one holds a bias. */
@@ -652,7 +694,7 @@ int bufpool_check_params(const struct bufpool_params *p)
 		       p->threshold, p->pool_size + 1);
 		return -EINVAL;
 	}
-	unknown = p->flags & ~BUFPOOL_ZERO_FILL;
+	unknown = p->flags & ~(BUFPOOL_ZERO_FILL | BUFPOOL_DEBUG);
 	if (unknown) {
 		pr_err("flags %#x: unknown flags %#x\n", p->flags, unknown);
 		return -EINVAL;
@@ -690,6 +732,8 @@ static void bufpool_free_work(struct work_struct *work)
 {
 	struct bufpool *pool = container_of(work, struct bufpool, free_work);
 
+	if (pool->flags & BUFPOOL_DEBUG)
+		bufpool_debug_put();
 	percpu_ref_exit(&pool->ref);
 	free_percpu(pool->pcpu);
 	kfree(pool);
@@ -742,8 +786,10 @@ struct bufpool *bufpool_create(const char *name,
 	pool->pool_size = p.pool_size;
 	pool->threshold = p.threshold;
 	pool->align = p.align;
-	pool->flags = p.flags;
+	pool->flags = p.flags | (bufpool_debug_all ? BUFPOOL_DEBUG : 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
+	spin_lock_init(&pool->debug.lock);
+	INIT_LIST_HEAD(&pool->debug.chunks);
 
 	err = -ENOMEM;
 	pool->pcpu = alloc_percpu(struct bufpool_cpu);
@@ -765,6 +811,8 @@ struct bufpool *bufpool_create(const char *name,
 	list_add_tail(&pool->node, &bufpool_list);
 	bufpool_debugfs_add(pool);
 	mutex_unlock(&bufpool_mutex);
+	if (pool->flags & BUFPOOL_DEBUG)
+		bufpool_debug_get();
 	return pool;
 
 err_exit_ref:
@@ -804,14 +852,15 @@ void bufpool_destroy(struct bufpool *pool)
 	bufpool_debugfs_remove(pool);
 
 	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+		struct bufpool_chunk *c = per_cpu_ptr(&pool->pcpu->chunk, cpu);
 
-		if (!pc->page)
+		if (!c->page)
 			continue;
-		page = bufpool_chunk_retire(pool, pc);
+		page = bufpool_chunk_retire(pool, c);
 		if (page)
 			bufpool_chunk_release(pool, page);
 	}
+	bufpool_debug_destroy(pool);
 
 	slices = bufpool_stat_read(pool, BUFPOOL_STAT_SLICES_LIVE);
 	direct = bufpool_stat_read(pool, BUFPOOL_STAT_DIRECT_LIVE);
@@ -851,10 +900,8 @@ int bufpool_core_init(const struct bufpool_params *params)
 /**
  * bufpool_core_exit - destroy every pool left, then wait for their frees
  *
- * Pools with live buffers are left in place, reported, and never freed:
- * their memory is still in use.
- *
- * Context: Module exit.
+ * Context: Module exit. Pools with live buffers are reported and never
+ * freed: their memory is still in use.
  */
 void bufpool_core_exit(void)
 {

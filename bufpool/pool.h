@@ -11,6 +11,7 @@
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/percpu-refcount.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 #include "stats.h"
@@ -19,26 +20,66 @@
 #define BUFPOOL_MAX_POOL_SIZE	(PAGE_SIZE << (MAX_ORDER - 1))
 
 /**
- * struct bufpool_cpu - one CPU's view of a pool
- * @lock: serialises slicing on this CPU against interrupts (and, on
- *	PREEMPT_RT, against other tasks on this CPU).
- * @page: head page of the current chunk, or NULL before the first slice.
+ * struct bufpool_chunk - the chunk being sliced, and where
+ * @page: its head page, or NULL before the first slice.
  * @va: its address.
  * @offset: where the next slice starts.
- * @size: bytes in the current chunk (pool_size when it was created).
- * @bias: page references this CPU still holds for slices to come, as
- *	page_frag's pagecnt_bias: a slice takes one without an atomic.
- * @stats: this CPU's counters.
+ * @size: bytes in the chunk (pool_size when it was created).
+ * @bias: page references still held for slices to come, as page_frag's
+ *	pagecnt_bias: a slice takes one without an atomic.
  */
-struct bufpool_cpu {
-	local_lock_t lock;
+struct bufpool_chunk {
 	struct page *page;
 	void *va;
 	unsigned int offset;
 	unsigned int size;
 	unsigned int bias;
+};
+
+/**
+ * struct bufpool_cpu - one CPU's view of a pool
+ * @lock: serialises slicing on this CPU against interrupts (and, on
+ *	PREEMPT_RT, against other tasks on this CPU).
+ * @chunk: this CPU's current chunk.
+ * @stats: this CPU's counters.
+ */
+struct bufpool_cpu {
+	local_lock_t lock;
+	struct bufpool_chunk chunk;
 	struct bufpool_cpu_stats stats;
 };
+
+/**
+ * struct bufpool_debug - debug mode's state in a pool
+ * @lock: serialises a debug pool's slicing, frees and chunk walks.
+ * @cur: the chunk being sliced: a debug pool slices one at a time.
+ * @chunks: every live chunk of the pool, for the owners file.
+ * @corruptions: chunks found with their poison or a redzone overwritten.
+ * @misuses: double frees and foreign pointers caught.
+ */
+struct bufpool_debug {
+	spinlock_t lock;		/* see above */
+	struct bufpool_chunk cur;
+	struct list_head chunks;
+	atomic_long_t corruptions;
+	atomic_long_t misuses;
+};
+
+/**
+ * struct bufpool_direct - what precedes a direct buffer
+ * @pool: the pool it was counted in.
+ * @size: the size asked for, which is its backing size.
+ * @lead: bytes from the start of the kmalloc object to the buffer.
+ * @magic: %BUFPOOL_DIRECT_MAGIC while the buffer is live.
+ */
+struct bufpool_direct {
+	struct bufpool *pool;
+	u32 size;
+	u16 lead;
+	u16 magic;
+};
+
+#define BUFPOOL_DIRECT_MAGIC	0xb0f1
 
 /**
  * struct bufpool - a pool
@@ -47,13 +88,14 @@ struct bufpool_cpu {
  *	pool_size parameter and is read once per allocation.
  * @threshold: as in struct bufpool_params, 0 meaning pool_size / 2.
  * @align: slice alignment, a power of two.
- * @flags: %BUFPOOL_ZERO_FILL.
+ * @flags: %BUFPOOL_ZERO_FILL, %BUFPOOL_DEBUG.
  * @ref: one reference per live chunk and per live direct buffer, plus the
  *	creator's, so that a pool destroyed under live buffers stays until
  *	the last one is freed.
  * @node: on bufpool_list.
  * @dir: the pool's debugfs directory.
  * @free_work: frees the pool once @ref has dropped to zero.
+ * @debug: debug mode's state, used by debug pools only.
  * @name: unique name, also the debugfs directory's.
  */
 struct bufpool {
@@ -66,12 +108,22 @@ struct bufpool {
 	struct list_head node;
 	struct dentry *dir;
 	struct work_struct free_work;
+	struct bufpool_debug debug;
 	char name[BUFPOOL_NAME_MAX];
 };
 
 extern struct bufpool *bufpool_default;
 
 int bufpool_check_params(const struct bufpool_params *params);
+struct bufpool *bufpool_chunk_owner(struct page *head);
+struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
+				 gfp_t gfp);
+void bufpool_chunk_free(struct page *page);
+void bufpool_chunk_install(struct bufpool *pool, struct bufpool_chunk *c,
+			   struct page *page, unsigned int size);
+struct page *bufpool_chunk_retire(struct bufpool *pool,
+				  struct bufpool_chunk *c);
+void bufpool_chunk_release(struct bufpool *pool, struct page *page);
 int bufpool_core_init(const struct bufpool_params *params);
 void bufpool_core_exit(void);
 
@@ -92,5 +144,7 @@ static inline void bufpool_count(struct bufpool *pool, enum bufpool_stat item,
 {
 	this_cpu_add(pool->pcpu->stats.stat[item], delta);
 }
+
+#include "debug.h"
 
 #endif /* _BUFPOOL_POOL_H */

@@ -54,7 +54,7 @@ static int bufpool_show_guarded(struct seq_file *m,
 	return 0;
 }
 
-#define BUFPOOL_SHOW_FILE(name)						\
+#define BUFPOOL_SHOW_ATTRIBUTE(name)						\
 static int name##_show(struct seq_file *m, void *v)			\
 {									\
 	return bufpool_show_guarded(m, name##_print);			\
@@ -122,7 +122,7 @@ static void bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
 	seq_printf(m, "zero_fill %d\n",
 		   !!(READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
 }
-BUFPOOL_SHOW_FILE(bufpool_stats);
+BUFPOOL_SHOW_ATTRIBUTE(bufpool_stats);
 
 /* As SLUB_STATS: the total, then every online CPU with a nonzero count. */
 static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
@@ -141,7 +141,7 @@ static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 		seq_putc(m, '\n');
 	}
 }
-BUFPOOL_SHOW_FILE(bufpool_percpu);
+BUFPOOL_SHOW_ATTRIBUTE(bufpool_percpu);
 
 static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 {
@@ -167,7 +167,19 @@ static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 		seq_putc(m, '\n');
 	}
 }
-BUFPOOL_SHOW_FILE(bufpool_histogram);
+BUFPOOL_SHOW_ATTRIBUTE(bufpool_histogram);
+
+static void bufpool_owners_print(struct seq_file *m, struct bufpool *pool)
+{
+	bufpool_debug_owners_print(m, pool);
+}
+BUFPOOL_SHOW_ATTRIBUTE(bufpool_owners);
+
+static void bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
+{
+	bufpool_debug_state_print(m, pool);
+}
+BUFPOOL_SHOW_ATTRIBUTE(bufpool_debug);
 
 /*
  * Zeroes the event counters and the histogram, not the gauges. An event
@@ -219,6 +231,10 @@ void bufpool_debugfs_add(struct bufpool *pool)
 				   &bufpool_histogram_fops);
 	debugfs_create_file_unsafe("reset", 0200, pool->dir, pool,
 				   &bufpool_reset_fops);
+	debugfs_create_file_unsafe("owners", 0400, pool->dir, pool,
+				   &bufpool_owners_fops);
+	debugfs_create_file_unsafe("debug", 0400, pool->dir, pool,
+				   &bufpool_debug_fops);
 }
 
 /**

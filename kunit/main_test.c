@@ -80,6 +80,7 @@ static void bad_value_desc(const struct bad_value *v, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=%s", v->param, v->value);
 }
+
 KUNIT_ARRAY_PARAM(bad_value, bad_values, bad_value_desc);
 
 /* A bad value is refused with -EINVAL and the old one is kept. */

@@ -213,7 +213,7 @@ static int stress_thread(void *arg)
 	if (!slots) {
 		atomic_inc(&st->errors);
 		while (!kthread_should_stop())
-			msleep(10);
+			msleep(20);
 		return -ENOMEM;
 	}
 	while (!kthread_should_stop()) {
@@ -251,6 +251,7 @@ static void stress_mode_desc(const struct stress_mode *m, char *desc)
 {
 	strscpy(desc, m->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(stress_mode, stress_modes, stress_mode_desc);
 
 static void stress(struct kunit *test)

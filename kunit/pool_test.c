@@ -102,6 +102,7 @@ static void method_row_desc(const struct method_row *row, char *desc)
 {
 	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(method, method_rows, method_row_desc);
 
 static void method_table(struct kunit *test)
@@ -185,6 +186,7 @@ static void threshold_row_desc(const struct threshold_row *row, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu", row->size);
 }
+
 KUNIT_ARRAY_PARAM(threshold, threshold_rows, threshold_row_desc);
 
 static void threshold_rule(struct kunit *test)
@@ -294,6 +296,7 @@ static void slicing_row_desc(const struct slicing_row *row, char *desc)
 {
 	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(slicing, slicing_rows, slicing_row_desc);
 
 static void front_to_back(struct kunit *test)
@@ -708,6 +711,7 @@ static void bad_params_desc(const struct bad_params_row *row, char *desc)
 {
 	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(bad_params, bad_params_rows, bad_params_desc);
 
 static void named_pool_bad_params(struct kunit *test)
@@ -797,6 +801,7 @@ static void absurd_desc(const struct absurd_row *row, char *desc)
 {
 	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(absurd, absurd_rows, absurd_desc);
 
 /* Sizes no allocator can give: NULL on every path, counted, no splat. */

@@ -139,7 +139,7 @@ static void line_order(struct kunit *test)
 }
 
 /* reset zeroes the events, not what is live. */
-static void reset(struct kunit *test)
+static void reset_keeps_gauges(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
 	struct bp_stats s;
@@ -210,7 +210,7 @@ static void percpu_adds_up(struct kunit *test)
 }
 
 /* The histogram puts each call in its power-of-two bucket and path column. */
-static void histogram(struct kunit *test)
+static void histogram_buckets(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
 	char *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
@@ -231,9 +231,11 @@ static void histogram(struct kunit *test)
 	while ((line = strsep(&cur, "\n")) && *line) {
 		char label[16];
 
-		KUNIT_ASSERT_EQ(test, sscanf(line, "%15s %lu %lu %lu %lu %lu %lu",
-					     label, &cols[0], &cols[1], &cols[2],
-					     &cols[3], &cols[4], &cols[5]), 7);
+		int n = sscanf(line, "%15s %lu %lu %lu %lu %lu %lu", label,
+			       &cols[0], &cols[1], &cols[2], &cols[3], &cols[4],
+			       &cols[5]);
+
+		KUNIT_ASSERT_EQ(test, n, 7);
 		if (!strcmp(label, "<=128")) {
 			seen128 = true;
 			KUNIT_EXPECT_EQ(test, cols[1], 2);
@@ -254,9 +256,9 @@ static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(exact_counters),
 	KUNIT_CASE(configuration),
 	KUNIT_CASE(line_order),
-	KUNIT_CASE(reset),
+	KUNIT_CASE(reset_keeps_gauges),
 	KUNIT_CASE(percpu_adds_up),
-	KUNIT_CASE(histogram),
+	KUNIT_CASE(histogram_buckets),
 	{}
 };
 

@@ -126,6 +126,28 @@ bool bp_all_bytes(const void *buf, int c, size_t len)
 	return !memchr_inv(buf, c, len);
 }
 
+#define PANIC_ON_WARN	"/proc/sys/kernel/panic_on_warn"
+
+static char bp_panic_on_warn[16];
+
+/*
+ * Around a report a case expects: markers that tools/testing/verdict.py
+ * honours, and panic_on_warn off so that an expected WARN does not panic.
+ */
+void bp_expect_begin(struct kunit *test)
+{
+	KUNIT_ASSERT_GT(test, bp_read_file(PANIC_ON_WARN, bp_panic_on_warn,
+					   sizeof(bp_panic_on_warn)), 0);
+	KUNIT_ASSERT_EQ(test, bp_write_file(PANIC_ON_WARN, "0"), 0);
+	pr_info("bufpool-expect-report: begin\n");
+}
+
+void bp_expect_end(struct kunit *test)
+{
+	pr_info("bufpool-expect-report: end\n");
+	KUNIT_EXPECT_EQ(test, bp_write_file(PANIC_ON_WARN, bp_panic_on_warn), 0);
+}
+
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for bufpool");
 MODULE_AUTHOR("The bufpool developers");

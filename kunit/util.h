@@ -37,5 +37,13 @@ long bp_stat(struct kunit *test, const char *pool, enum bp_stat item);
 int bp_param_set(const char *name, const char *val);
 unsigned long bp_param_get(struct kunit *test, const char *name);
 bool bp_all_bytes(const void *buf, int c, size_t len);
+void bp_expect_begin(struct kunit *test);
+
+#ifdef CONFIG_KASAN
+/* Exported by mm/kasan for KASAN's own tests; declared in its private header. */
+bool kasan_save_enable_multi_shot(void);
+void kasan_restore_multi_shot(bool enabled);
+#endif
+void bp_expect_end(struct kunit *test);
 
 #endif /* _BUFPOOL_KUNIT_UTIL_H */

@@ -32,6 +32,7 @@ struct bufpool;
 
 /* Named pool flags. */
 #define BUFPOOL_ZERO_FILL	BIT(0)	/* the unsafe paths return zeroed memory */
+#define BUFPOOL_DEBUG		BIT(1)	/* redzones, poison, owner tracking, misuse checks */
 
 #define BUFPOOL_DEFAULT_POOL_SIZE	8192
 #define BUFPOOL_DEFAULT_ALIGN		8
@@ -47,7 +48,7 @@ struct bufpool;
  *	Node's rule; at most @pool_size + 1 (which pools everything that fits).
  * @align: alignment of every buffer: a power of two from 8 to PAGE_SIZE.
  *	0 means %BUFPOOL_DEFAULT_ALIGN.
- * @flags: %BUFPOOL_ZERO_FILL or 0.
+ * @flags: %BUFPOOL_ZERO_FILL, %BUFPOOL_DEBUG, or 0.
  */
 struct bufpool_params {
 	unsigned int pool_size;

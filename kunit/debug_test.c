@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for bufpool/debug.c: debug mode's KASAN reports, poison and
+ * redzone checks, owner tracking, misuse checks, and fault injection.
+ *
+ * Cases that expect a report print the markers verdict.py honours around
+ * it, and a misuse's WARN is let through panic_on_warn for the moment.
+ * These suites run last: a KASAN report turns lockdep off for good.
+ */
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/bufpool.h>
+#include <linux/kasan.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "util.h"
+
+#define DEBUG_POOL	"kunit-debug"
+
+static int debug_pool_init(struct kunit *test)
+{
+	const struct bufpool_params params = { .flags = BUFPOOL_DEBUG };
+	struct bufpool *pool = bufpool_create(DEBUG_POOL, &params);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	test->priv = pool;
+	return 0;
+}
+
+static void debug_pool_exit(struct kunit *test)
+{
+	bufpool_destroy(test->priv);
+}
+
+/* One line of a pool's debug file. */
+static long debug_stat(struct kunit *test, const char *pool, const char *name)
+{
+	char path[96], buf[128], *line, *cur = buf;
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/bufpool/%s/debug", pool);
+	KUNIT_ASSERT_GT(test, bp_read_file(path, buf, sizeof(buf)), 0);
+	while ((line = strsep(&cur, "\n")) && *line) {
+		char *value = strchr(line, ' ');
+
+		if (!value)
+			break;
+		*value++ = '\0';
+		if (!strcmp(line, name)) {
+			KUNIT_ASSERT_EQ(test, kstrtol(value, 10, &v), 0);
+			return v;
+		}
+	}
+	KUNIT_FAIL(test, "%s has no %s line", path, name);
+	return -1;
+}
+
+/* -- KASAN ----------------------------------------------------------------- */
+
+#ifdef CONFIG_KASAN
+/*
+ * mm/kasan/report.c records a report in the current test's resource of
+ * this name and layout, instead of failing the test, as kasan_test.c uses.
+ */
+struct kunit_kasan_status {
+	bool report_found;
+	bool sync_fault;
+};
+
+static struct kunit_kasan_status kasan_status;
+static struct kunit_resource kasan_resource;
+static bool kasan_multishot;
+
+#define EXPECT_KASAN_REPORT(test, expression) do {			\
+	struct kunit *__test = (test);					\
+									\
+	bp_expect_begin(__test);					\
+	WRITE_ONCE(kasan_status.report_found, false);			\
+	barrier();							\
+	expression;							\
+	barrier();							\
+	bp_expect_end(__test);						\
+	KUNIT_EXPECT_TRUE_MSG(__test, READ_ONCE(kasan_status.report_found), \
+			      "no KASAN report for " #expression);	\
+	WRITE_ONCE(kasan_status.report_found, false);			\
+} while (0)
+
+static int kasan_suite_init(struct kunit_suite *suite)
+{
+	kasan_multishot = kasan_save_enable_multi_shot();
+	return 0;
+}
+
+static void kasan_suite_exit(struct kunit_suite *suite)
+{
+	kasan_restore_multi_shot(kasan_multishot);
+}
+
+static int kasan_case_init(struct kunit *test)
+{
+	kasan_status.report_found = false;
+	kunit_add_named_resource(test, NULL, NULL, &kasan_resource,
+				 "kasan_status", &kasan_status);
+	return debug_pool_init(test);
+}
+
+/* Past the end of a slice: into its redzone, and into the next granule. */
+static void kasan_overrun(struct kunit *test)
+{
+	u8 *buf = bufpool_pool_alloc_unsafe(test->priv, 13, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* Reads: a write would also be caught, later, by the redzone check. */
+	(void)READ_ONCE(buf[12]);	/* the last byte is fine */
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[13]));
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[16]));
+	bufpool_free(buf);
+}
+
+static void kasan_use_after_free(struct kunit *test)
+{
+	u8 *buf = bufpool_pool_alloc_unsafe(test->priv, 64, GFP_KERNEL);
+	u8 *next = bufpool_pool_alloc_unsafe(test->priv, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, next);
+	bufpool_free(buf);
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[0]));
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[63]));
+	/* The live neighbour is untouched by all this. */
+	WRITE_ONCE(next[0], 1);
+	bufpool_free(next);
+}
+
+/* Without debug mode, slices are plain page memory: nothing to report. */
+static void kasan_quiet_without_debug(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_create("kunit-plain", NULL);
+	u8 *buf;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	buf = bufpool_pool_alloc_unsafe(pool, 13, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	(void)READ_ONCE(buf[13]);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(kasan_status.report_found));
+	bufpool_free(buf);
+	bufpool_destroy(pool);
+}
+
+static struct kunit_case kasan_cases[] = {
+	KUNIT_CASE(kasan_overrun),
+	KUNIT_CASE(kasan_use_after_free),
+	KUNIT_CASE(kasan_quiet_without_debug),
+	{}
+};
+
+static struct kunit_suite kasan_suite = {
+	.name = "bufpool_debug_kasan",
+	.suite_init = kasan_suite_init,
+	.suite_exit = kasan_suite_exit,
+	.init = kasan_case_init,
+	.exit = debug_pool_exit,
+	.test_cases = kasan_cases,
+};
+#endif /* CONFIG_KASAN */
+
+/* -- Poison and redzones, with or without KASAN ----------------------------- */
+
+/*
+ * Writes @len bytes of @c at @p without a KASAN report: what a stray
+ * pointer in a kernel without KASAN does.
+ */
+static void stray_write(void *p, int c, size_t len)
+{
+	kasan_disable_current();
+	memset(p, c, len);
+	kasan_enable_current();
+}
+
+/* A write after free is found when the chunk is retired. */
+static void poison_write_after_free(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	u8 *buf, *big[3];
+	int i;
+
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_free(buf);
+	stray_write(buf + 5, 0x42, 1);
+
+	bp_expect_begin(test);
+	/* The third does not fit the first chunk: it is retired, checked. */
+	for (i = 0; i < ARRAY_SIZE(big); i++)
+		big[i] = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	bp_expect_end(test);
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 1);
+	for (i = 0; i < ARRAY_SIZE(big); i++)
+		bufpool_free(big[i]);
+}
+
+/* An overrun into the redzone is found when the slice is freed. */
+static void redzone_overrun(struct kunit *test)
+{
+	u8 *buf = bufpool_pool_alloc_unsafe(test->priv, 13, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	stray_write(buf + 13, 0, 2);
+	bp_expect_begin(test);
+	bufpool_free(buf);
+	bp_expect_end(test);
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 1);
+}
+
+/* Clean use reports nothing, and the slices are still where they were. */
+static void clean_use(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	u8 *bufs[40];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, 100 + 37 * i, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+		memset(bufs[i], i, 100 + 37 * i);
+	}
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		KUNIT_EXPECT_TRUE(test, bp_all_bytes(bufs[i], i, 100 + 37 * i));
+		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[i]));
+		bufpool_free(bufs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 0);
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "misuses"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_RETIRED_POOLS_LIVE), 0);
+}
+
+/* -- Owner tracking ---------------------------------------------------------- */
+
+/* Not tail calls: the return address must be inside these. */
+static noinline void *owner_a(struct bufpool *pool, size_t size)
+{
+	void *buf = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
+
+	OPTIMIZER_HIDE_VAR(buf);
+	return buf;
+}
+
+/* Different from owner_a(), or the compiler may fold the two into one. */
+static noinline void *owner_b(struct bufpool *pool, size_t size)
+{
+	void *buf = bufpool_pool_alloc_unsafe(pool, size,
+					      GFP_KERNEL | __GFP_NOWARN);
+
+	OPTIMIZER_HIDE_VAR(buf);
+	return buf;
+}
+
+/* The owners line of @fn: its slices, bytes and retired pools. */
+static bool owners_line(struct kunit *test, char *text, const char *fn,
+			unsigned long *slices, unsigned long *bytes,
+			unsigned int *retired)
+{
+	char *cur = text, *line;
+	unsigned int age;
+	int n;
+
+	while ((line = strsep(&cur, "\n"))) {
+		if (!strstr(line, fn))
+			continue;
+		n = sscanf(line, "%lu %lu %u %u", slices, bytes, &age, retired);
+		KUNIT_ASSERT_EQ(test, n, 4);
+		return true;
+	}
+	return false;
+}
+
+static void owners(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	char *text = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	char *copy = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	unsigned long slices, bytes;
+	unsigned int retired;
+	void *a[3], *b, *fill;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = owner_a(pool, 100);
+	b = owner_b(pool, 2000);
+	/* Roll over: a and b now pin a retired chunk. */
+	fill = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	fill = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL) ?: fill;
+
+	KUNIT_ASSERT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
+					   text, 4096), 0);
+	memcpy(copy, text, 4096);
+	KUNIT_EXPECT_TRUE(test, owners_line(test, text, "owner_a", &slices,
+					    &bytes, &retired));
+	KUNIT_EXPECT_EQ(test, slices, 3);
+	KUNIT_EXPECT_EQ(test, bytes, 300);
+	KUNIT_EXPECT_EQ(test, retired, 1);
+	KUNIT_EXPECT_TRUE(test, owners_line(test, copy, "owner_b", &slices,
+					    &bytes, &retired));
+	KUNIT_EXPECT_EQ(test, slices, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 2000);
+	/* Nothing prints a raw kernel address. */
+	KUNIT_EXPECT_NULL(test, strstr(copy, "0xffff"));
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		bufpool_free(a[i]);
+	bufpool_free(b);
+	KUNIT_ASSERT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
+					   text, 4096), 0);
+	KUNIT_EXPECT_NULL(test, strstr(text, "owner_a"));
+	KUNIT_EXPECT_NULL(test, strstr(text, "owner_b"));
+	bufpool_free(fill);
+}
+
+/* -- Misuse ------------------------------------------------------------------ */
+
+static void double_free_slice(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	long released = bp_stat(test, DEBUG_POOL, BP_POOLS_RELEASED);
+	u8 *buf, *other;
+
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	other = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	memset(other, 0x5a, 64);
+	bufpool_free(buf);
+	bp_expect_begin(test);
+	bufpool_free(buf);
+	bp_expect_end(test);
+
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "misuses"), 1);
+	/* Nothing corrupted: one free counted, the neighbour intact. */
+	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_SLICES_LIVE), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_POOLS_RELEASED), released);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(other, 0x5a, 64));
+	bufpool_free(other);
+	/* And the pool goes on working. */
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, buf);
+	bufpool_free(buf);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 0);
+}
+
+static void double_free_direct(struct kunit *test)
+{
+	long misuses = debug_stat(test, "default", "misuses");
+	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, 100, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_free(buf);
+	bp_expect_begin(test);
+	bufpool_free(buf);
+	bp_expect_end(test);
+	/* A pointer with no live pool behind it counts on the default pool. */
+	KUNIT_EXPECT_EQ(test, debug_stat(test, "default", "misuses"), misuses + 1);
+}
+
+static u8 foreign_global[64];
+
+struct foreign_row {
+	const char *desc;
+	int kind;
+};
+
+enum { FOREIGN_KMALLOC, FOREIGN_STACK, FOREIGN_GLOBAL, FOREIGN_INTERIOR };
+
+static const struct foreign_row foreign_rows[] = {
+	{ "kmalloc object", FOREIGN_KMALLOC },
+	{ "stack buffer", FOREIGN_STACK },
+	{ "module global", FOREIGN_GLOBAL },
+	{ "inside a live slice", FOREIGN_INTERIOR },
+};
+
+static void foreign_desc(const struct foreign_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(foreign, foreign_rows, foreign_desc);
+
+/* A pointer bufpool never handed out: reported, left alone, no crash. */
+static void foreign_pointer(struct kunit *test)
+{
+	const struct foreign_row *row = test->param_value;
+	long misuses = debug_stat(test, "default", "misuses") +
+		       debug_stat(test, DEBUG_POOL, "misuses");
+	u8 stack[64], *p, *owner = NULL;
+
+	switch (row->kind) {
+	case FOREIGN_KMALLOC:
+		p = kunit_kmalloc(test, 64, GFP_KERNEL);
+		break;
+	case FOREIGN_STACK:
+		p = stack;
+		break;
+	case FOREIGN_GLOBAL:
+		p = foreign_global;
+		break;
+	default:
+		owner = bufpool_pool_alloc_unsafe(test->priv, 64, GFP_KERNEL);
+		p = owner ? owner + 8 : NULL;
+		break;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x77, 8);
+	bp_expect_begin(test);
+	bufpool_free(p);
+	bp_expect_end(test);
+	KUNIT_EXPECT_EQ(test, debug_stat(test, "default", "misuses") +
+			debug_stat(test, DEBUG_POOL, "misuses"), misuses + 1);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(p, 0x77, 8));
+	bufpool_free(owner);
+}
+
+static struct kunit_case debug_cases[] = {
+	KUNIT_CASE(poison_write_after_free),
+	KUNIT_CASE(redzone_overrun),
+	KUNIT_CASE(clean_use),
+	KUNIT_CASE(owners),
+	KUNIT_CASE(double_free_slice),
+	KUNIT_CASE(double_free_direct),
+	KUNIT_CASE_PARAM(foreign_pointer, foreign_gen_params),
+	{}
+};
+
+static struct kunit_suite debug_suite = {
+	.name = "bufpool_debug",
+	.init = debug_pool_init,
+	.exit = debug_pool_exit,
+	.test_cases = debug_cases,
+};
+
+/* -- Fault injection ---------------------------------------------------------- */
+
+/*
+ * current->fail_nth makes the nth fault-injection point this task passes
+ * fail, whatever its attribute's settings: 1 is fail_bufpool, which every
+ * path asks first; 2 is the allocator under it, FAILSLAB for a direct
+ * buffer or FAIL_PAGE_ALLOC for a fresh chunk. GFP_ATOMIC, because both
+ * ignore allocations that may reclaim by default.
+ */
+#define FAULT_GFP	(GFP_ATOMIC | __GFP_NOWARN)
+
+struct fault_row {
+	const char *desc;
+	unsigned int nth;
+	int path;
+};
+
+enum { PATH_ALLOC, PATH_UNSAFE_POOLED, PATH_UNSAFE_DIRECT, PATH_SLOW, PATH_FROM };
+
+static const struct fault_row fault_rows[] = {
+	{ "fail_bufpool: alloc", 1, PATH_ALLOC },
+	{ "fail_bufpool: unsafe pooled", 1, PATH_UNSAFE_POOLED },
+	{ "fail_bufpool: unsafe direct", 1, PATH_UNSAFE_DIRECT },
+	{ "fail_bufpool: slow", 1, PATH_SLOW },
+	{ "fail_bufpool: from", 1, PATH_FROM },
+	{ "FAILSLAB: alloc", 2, PATH_ALLOC },
+	{ "FAILSLAB: unsafe direct", 2, PATH_UNSAFE_DIRECT },
+	{ "FAILSLAB: slow", 2, PATH_SLOW },
+	{ "FAIL_PAGE_ALLOC: unsafe pooled", 2, PATH_UNSAFE_POOLED },
+	{ "FAIL_PAGE_ALLOC: from", 2, PATH_FROM },
+};
+
+static void fault_desc(const struct fault_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault, fault_rows, fault_desc);
+
+static void *fault_call(struct bufpool *pool, int path, const u8 *src)
+{
+	switch (path) {
+	case PATH_ALLOC:
+		return bufpool_pool_alloc(pool, 100, FAULT_GFP);
+	case PATH_UNSAFE_POOLED:
+		return bufpool_pool_alloc_unsafe(pool, 100, FAULT_GFP);
+	case PATH_UNSAFE_DIRECT:
+		return bufpool_pool_alloc_unsafe(pool, 5000, FAULT_GFP);
+	case PATH_SLOW:
+		return bufpool_pool_alloc_unsafe_slow(pool, 100, FAULT_GFP);
+	default:
+		return bufpool_pool_from(pool, src, 100, FAULT_GFP);
+	}
+}
+
+static void injected_failure(struct kunit *test)
+{
+	const struct fault_row *row = test->param_value;
+	struct bufpool *pool;
+	long failures;
+	u8 src[100];
+	void *buf;
+
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+	pool = bufpool_create("kunit-fault", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	memset(src, 1, sizeof(src));
+	failures = bp_stat(test, "kunit-fault", BP_FAILURES);
+
+	/* The pool is fresh: a pooled request needs a chunk first. */
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = row->nth;
+	buf = fault_call(pool, row->path, src);
+	current->fail_nth = 0;
+#else
+	buf = NULL;
+#endif
+	KUNIT_EXPECT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-fault", BP_FAILURES),
+			failures + 1);
+	bufpool_free(buf);
+
+	/* The pool keeps working. */
+	buf = fault_call(pool, row->path, src);
+	KUNIT_EXPECT_NOT_NULL(test, buf);
+	bufpool_free(buf);
+	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-fault", BP_SLICES_LIVE), 0);
+	bufpool_destroy(pool);
+}
+
+/* from_user: -ENOMEM when fail_bufpool fires. */
+static void injected_from_user(struct kunit *test)
+{
+	void *buf;
+
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = 1;
+	buf = bufpool_from_user(NULL, 16);
+	current->fail_nth = 0;
+#else
+	buf = NULL;
+#endif
+	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-ENOMEM));
+}
+
+static struct kunit_case fault_cases[] = {
+	KUNIT_CASE_PARAM(injected_failure, fault_gen_params),
+	KUNIT_CASE(injected_from_user),
+	{}
+};
+
+static struct kunit_suite fault_suite = {
+	.name = "bufpool_faults",
+	.test_cases = fault_cases,
+};
+
+#ifdef CONFIG_KASAN
+kunit_test_suites(&debug_suite, &fault_suite, &kasan_suite);
+#else
+kunit_test_suites(&debug_suite, &fault_suite);
+#endif
