@@ -11,19 +11,22 @@
  *	"bufpool-check: not ok NAME # why" for each check, for the test
  *	harness to count.
  *
- * workload  Until unloaded (or for duration_ms), pass messages between two
+ * workload  Until unloaded (or for duration_ms), pass messages between
  *	contexts the way a network or storage driver does:
  *
  *	- a kthread (process context, GFP_KERNEL) builds "tx" messages from
- *	  the default pool with each of its four allocation paths;
+ *	  the default pool with each of its four allocation paths; with
+ *	  threads=N, N kthreads do, each bound to a CPU (threads=0: one on
+ *	  every online CPU), a concurrent stress of the per-CPU chunks;
  *	- a timer (softirq, GFP_ATOMIC) builds "rx" messages, mostly from a
  *	  named pool, "client-rx", whose buffers are 64-byte aligned.
  *
  *	Messages are mostly small (32 bytes to an Ethernet MTU); one in ten
  *	is 2 to 8 KB, so that both the pooled and the direct paths run. Each
  *	context frees its own messages in FIFO order once their short life
- *	(up to 50 ms) is over, and hands one in four to the other context to
- *	free: a free in another context, often on another CPU.
+ *	(up to 50 ms) is over, and hands one in four to another context to
+ *	free: a kthread to the timer, the timer to each kthread in turn. That
+ *	is a free in another context, often on another CPU.
  *
  *	A few messages, "stragglers", are kept until unload. Each pins the
  *	whole chunk it was sliced from long after the CPU moved on to a new
@@ -44,6 +47,7 @@
 
 #include <linux/bufpool.h>
 #include <linux/bug.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -85,7 +89,12 @@ MODULE_PARM_DESC(duration_ms,
 static unsigned int rate = 2000;
 module_param(rate, uint, 0444);
 MODULE_PARM_DESC(rate,
-		 "workload: messages per second from each of the two contexts (default 2000)");
+		 "workload: messages per second from each context, every kthread and the timer (default 2000)");
+
+static unsigned int threads = 1;
+module_param(threads, uint, 0444);
+MODULE_PARM_DESC(threads,
+		 "workload: producer kthreads (default 1, unbound); other than 1, each is bound to a CPU, round-robin over the online ones; 0: one per online CPU");
 
 static unsigned int stragglers = 16;
 module_param(stragglers, uint, 0444);
@@ -406,6 +415,118 @@ static bool client_check_pool_destroy(void)
 	return true;
 }
 
+#define CLIENT_ROLLOVER_SIZE	3000	/* two fit in an 8 KB chunk, not three */
+#define CLIENT_ROLLOVER_MAX	16	/* slices before giving up */
+
+/*
+ * A fresh named pool of our own, sliced until a slice starts a second
+ * chunk: a rollover, which a trace of the selftest shows. The slices of
+ * the first chunk must keep their bytes across it.
+ */
+static bool client_check_rollover(void)
+{
+	void *buf[CLIENT_ROLLOVER_MAX] = {};
+	struct page *first = NULL;
+	size_t first_offset = 0;
+	unsigned int i, n = 0;
+	struct bufpool *pool;
+	bool rolled = false;
+	bool ok = true;
+
+	pool = bufpool_create("client-rollover", NULL);
+	if (IS_ERR(pool))
+		return client_fail("bufpool_create: %ld", PTR_ERR(pool));
+
+	/*
+	 * On one CPU, the next chunk replaces the first one: a rollover. On
+	 * two, the second slice could start another CPU's first chunk.
+	 */
+	migrate_disable();
+	while (ok && !rolled && n < ARRAY_SIZE(buf)) {
+		void *b = bufpool_pool_alloc_unsafe(pool, CLIENT_ROLLOVER_SIZE,
+						    GFP_KERNEL);
+
+		if (!b) {
+			ok = client_fail("slice %u: allocation failed", n);
+			break;
+		}
+		buf[n++] = b;
+		memset(b, n, CLIENT_ROLLOVER_SIZE);
+		if (!bufpool_is_pooled(b) ||
+		    bufpool_backing_size(b) != BUFPOOL_DEFAULT_POOL_SIZE) {
+			ok = client_fail("slice %u: not pooled, or backing size %zu",
+					 n - 1, bufpool_backing_size(b));
+		} else if (n == 1) {
+			first = virt_to_head_page(b);
+			first_offset = bufpool_offset(b);
+		} else if (virt_to_head_page(b) != first) {
+			/* A new chunk's first slice: offset 0, as the first. */
+			rolled = true;
+			if (bufpool_offset(b) != first_offset)
+				ok = client_fail("slice %u: new chunk at offset %zu, want %zu",
+						 n - 1, bufpool_offset(b),
+						 first_offset);
+		}
+	}
+	migrate_enable();
+
+	if (ok && !rolled)
+		ok = client_fail("%u slices of %d bytes, all in one chunk", n,
+				 CLIENT_ROLLOVER_SIZE);
+	for (i = 0; ok && i < n; i++)
+		if (memchr_inv(buf[i], i + 1, CLIENT_ROLLOVER_SIZE))
+			ok = client_fail("slice %u at offset %zu lost its bytes",
+					 i, bufpool_offset(buf[i]));
+	for (i = 0; i < n; i++)
+		bufpool_free(buf[i]);
+	bufpool_destroy(pool);
+	return ok;
+}
+
+static bool client_skipped;
+
+/* A check that cannot run here: reported as skipped, with why. */
+static __printf(1, 2) bool client_skip(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(client_why, sizeof(client_why), fmt, args);
+	va_end(args);
+	client_skipped = true;
+	return true;
+}
+
+/*
+ * With init_on_alloc=1 (Debian's default) the page allocator zeroes every
+ * chunk it hands out, so a fresh pool's unsafe slices hold zeroes; without
+ * it they hold whatever the pages held before.
+ */
+static bool client_check_init_on_alloc(void)
+{
+	struct bufpool *pool;
+	u8 *a, *b;
+	bool ok;
+
+	if (!want_init_on_alloc(GFP_KERNEL))
+		return client_skip("the kernel runs without init_on_alloc=1");
+	pool = bufpool_create("client-fresh", NULL);
+	if (IS_ERR(pool))
+		return client_fail("bufpool_create: %ld", PTR_ERR(pool));
+	a = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	if (!a || !b)
+		ok = client_fail("allocation failed");
+	else if (memchr_inv(a, 0, 4000) || memchr_inv(b, 0, 4000))
+		ok = client_fail("a fresh chunk held nonzero bytes");
+	else
+		ok = true;
+	bufpool_free(a);
+	bufpool_free(b);
+	bufpool_destroy(pool);
+	return ok;
+}
+
 static const struct {
 	const char *name;
 	bool (*run)(void);
@@ -422,6 +543,8 @@ static const struct {
 	{ "pool-align-64", client_check_pool_align, true },
 	{ "from-user", client_check_from_user, true },
 	{ "pool-destroy", client_check_pool_destroy, true },
+	{ "rollover", client_check_rollover },
+	{ "init-on-alloc-zeroes-chunks", client_check_init_on_alloc },
 };
 
 static void client_selftest(void)
@@ -432,11 +555,15 @@ static void client_selftest(void)
 		const char *name = client_checks[i].name;
 		bool ok;
 
+		client_skipped = false;
 		if (client_checks[i].needs_pool && !client_selftest_pool)
 			ok = client_fail("no pool: pool-create failed");
 		else
 			ok = client_checks[i].run();
-		if (ok) {
+		if (ok && client_skipped) {
+			pr_info("bufpool-check: ok %s # SKIP %s\n", name,
+				client_why);
+		} else if (ok) {
 			pr_info("bufpool-check: ok %s\n", name);
 		} else {
 			pr_info("bufpool-check: not ok %s # %s\n", name,
@@ -453,10 +580,11 @@ static void client_selftest(void)
 
 #define CLIENT_PERIOD_MS	5	/* how often each context runs */
 #define CLIENT_LIFETIME_MS	50	/* longest life of an ordinary message */
-#define CLIENT_HANDOFF_ONE_IN	4	/* messages freed by the other context */
+#define CLIENT_HANDOFF_ONE_IN	4	/* messages freed by another context */
 #define CLIENT_STRAGGLE_ONE_IN	1000	/* messages kept until unload */
 #define CLIENT_BATCH_MAX	256	/* most messages built in one run */
 #define CLIENT_MSG_MAX		8192
+#define CLIENT_THREADS_MAX	1024
 
 /**
  * struct client_msg - the header a message carries in its own buffer
@@ -475,7 +603,7 @@ struct client_msg {
 
 /**
  * struct client_queue - messages waiting for their consumer, oldest first
- * @lock: taken with spin_lock_bh(), as the timer's softirq uses both queues.
+ * @lock: taken with spin_lock_bh(), as the timer's softirq uses every queue.
  * @msgs: the messages.
  */
 struct client_queue {
@@ -485,18 +613,19 @@ struct client_queue {
 
 /**
  * struct client_ctx - a context that builds, and frees, messages
- * @name: "kthread" or "timer".
  * @gfp: what it may allocate with.
- * @rx: whether it builds rx messages, from the named pool.
+ * @rx: whether it is the timer, which builds rx messages from the named
+ *	pool; otherwise it is a kthread.
  * @queue: what it frees: its own messages and those handed to it.
- * @peer: the other context.
+ * @thread: a kthread's task, once it is running.
+ * @next_peer: the timer's: the kthread it hands a message to next.
  * @rnd: its random state.
  * @scratch: where data is staged for bufpool_from() to copy.
  * @stragglers: messages kept until unload.
  * @nr_stragglers: how many.
  * @made: messages it tried to build; paces it to @rate.
  * @sent: messages it built.
- * @handed: of those, how many went to @peer to free.
+ * @handed: of those, how many went to another context to free.
  * @failed: allocations that failed.
  * @freed: messages it freed.
  * @corrupt: of those, how many had lost their pattern.
@@ -504,11 +633,11 @@ struct client_queue {
  * Only its own context touches its fields, @queue aside.
  */
 struct client_ctx {
-	const char *name;
 	gfp_t gfp;
 	bool rx;
 	struct client_queue queue;
-	struct client_ctx *peer;
+	struct task_struct *thread;
+	unsigned int next_peer;
 	struct rnd_state rnd;
 	u8 *scratch;
 	struct list_head stragglers;
@@ -521,12 +650,22 @@ struct client_ctx {
 	unsigned long corrupt;
 };
 
+/* The counts of one or more contexts, for the report at unload. */
+struct client_tally {
+	unsigned long sent;
+	unsigned long handed;
+	unsigned long failed;
+	unsigned long freed;
+	unsigned long corrupt;
+	unsigned long kept;
+};
+
 /* The workload's state. */
 static struct {
-	struct client_ctx tx;		/* the kthread */
+	struct client_ctx *tx;		/* the kthreads */
+	unsigned int nr_tx;		/* how many, their contexts set up */
 	struct client_ctx rx;		/* the timer */
 	struct bufpool *pool;		/* "client-rx" */
-	struct task_struct *thread;
 	struct timer_list timer;
 	unsigned long start;		/* jiffies */
 	unsigned long end;		/* jiffies, when duration_ms is set */
@@ -603,6 +742,18 @@ static void *client_rx_alloc(struct client_ctx *ctx, u32 len, u8 fill)
 	return client_fill(bufpool_alloc_unsafe(len, gfp), len, fill);
 }
 
+/* Whom @ctx hands a message to: the timer, or each kthread in turn. */
+static struct client_ctx *client_peer(struct client_ctx *ctx)
+{
+	unsigned int i;
+
+	if (!ctx->rx)
+		return &client.rx;
+	i = ctx->next_peer;
+	ctx->next_peer = i + 1 < client.nr_tx ? i + 1 : 0;
+	return &client.tx[i];
+}
+
 static void client_enqueue(struct client_queue *queue, struct client_msg *msg)
 {
 	spin_lock_bh(&queue->lock);
@@ -632,7 +783,7 @@ static void client_produce(struct client_ctx *ctx, u32 seq)
 		list_add_tail(&msg->node, &ctx->stragglers);
 		ctx->nr_stragglers++;
 	} else if (!client_rand(ctx, CLIENT_HANDOFF_ONE_IN)) {
-		client_enqueue(&ctx->peer->queue, msg);
+		client_enqueue(&client_peer(ctx)->queue, msg);
 		ctx->handed++;
 	} else {
 		client_enqueue(&ctx->queue, msg);
@@ -709,23 +860,20 @@ static void client_timer_fn(struct timer_list *timer)
 	mod_timer(timer, jiffies + msecs_to_jiffies(CLIENT_PERIOD_MS));
 }
 
-static int client_ctx_init(struct client_ctx *ctx, const char *name,
-			   gfp_t gfp, bool rx)
+/* Sets up a context; its lists are usable for a drain even when it fails. */
+static int client_ctx_init(struct client_ctx *ctx, gfp_t gfp, bool rx)
 {
-	ctx->scratch = kzalloc(CLIENT_MSG_MAX, GFP_KERNEL);
-	if (!ctx->scratch)
-		return -ENOMEM;
-	ctx->name = name;
 	ctx->gfp = gfp;
 	ctx->rx = rx;
 	spin_lock_init(&ctx->queue.lock);
 	INIT_LIST_HEAD(&ctx->queue.msgs);
 	INIT_LIST_HEAD(&ctx->stragglers);
 	prandom_seed_state(&ctx->rnd, get_random_u64());
-	return 0;
+	ctx->scratch = kzalloc(CLIENT_MSG_MAX, GFP_KERNEL);
+	return ctx->scratch ? 0 : -ENOMEM;
 }
 
-/* Frees what is left once neither context runs. */
+/* Frees what is left once no context runs. */
 static void client_ctx_drain(struct client_ctx *ctx)
 {
 	struct client_msg *msg, *next;
@@ -735,86 +883,185 @@ static void client_ctx_drain(struct client_ctx *ctx)
 		client_msg_free(ctx, msg);
 	INIT_LIST_HEAD(&ctx->stragglers);
 	kfree(ctx->scratch);
+	ctx->scratch = NULL;
 }
 
-static void client_ctx_report(struct client_ctx *ctx)
+/*
+ * Stops every kthread that runs, then the timer, and frees every message
+ * and the contexts. The kthreads go first: the timer may still hand them
+ * messages, which sit in their queues until the drain.
+ */
+static void client_workload_teardown(void)
 {
-	pr_info(KBUILD_MODNAME ": %s: %lu messages (%lu freed by the %s), %u kept until unload, %lu allocations failed\n",
-		ctx->name, ctx->sent, ctx->handed, ctx->peer->name,
-		ctx->nr_stragglers, ctx->failed);
+	unsigned int i;
+
+	for (i = 0; i < client.nr_tx; i++)
+		if (client.tx[i].thread)
+			kthread_stop(client.tx[i].thread);
+	timer_shutdown_sync(&client.timer);
+
+	for (i = 0; i < client.nr_tx; i++)
+		client_ctx_drain(&client.tx[i]);
+	client_ctx_drain(&client.rx);
+}
+
+static void client_tally_add(struct client_tally *t,
+			     const struct client_ctx *ctx)
+{
+	t->sent += ctx->sent;
+	t->handed += ctx->handed;
+	t->failed += ctx->failed;
+	t->freed += ctx->freed;
+	t->corrupt += ctx->corrupt;
+	t->kept += ctx->nr_stragglers;
+}
+
+static void client_tally_report(const char *who, const char *peer,
+				const struct client_tally *t)
+{
+	pr_info(KBUILD_MODNAME ": %s: %lu messages (%lu freed by the %s), %lu kept until unload, %lu allocations failed\n",
+		who, t->sent, t->handed, peer, t->kept, t->failed);
+}
+
+/* The kthreads' counts, summed, then the timer's, then in all. */
+static void client_workload_report(void)
+{
+	struct client_tally tx = {}, rx = {};
+	char who[32] = "kthread";
+	unsigned long corrupt;
+	unsigned int i;
+
+	for (i = 0; i < client.nr_tx; i++)
+		client_tally_add(&tx, &client.tx[i]);
+	client_tally_add(&rx, &client.rx);
+	if (client.nr_tx > 1)
+		snprintf(who, sizeof(who), "%u kthreads", client.nr_tx);
+
+	pr_info(KBUILD_MODNAME ": workload ran %u ms\n",
+		jiffies_to_msecs(jiffies - client.start));
+	client_tally_report(who, "timer", &tx);
+	client_tally_report("timer", client.nr_tx > 1 ? "kthreads" : "kthread",
+			    &rx);
+	corrupt = tx.corrupt + rx.corrupt;
+	if (corrupt)
+		pr_err(KBUILD_MODNAME ": %lu of %lu messages were corrupted\n",
+		       corrupt, tx.freed + rx.freed);
+	else
+		pr_info(KBUILD_MODNAME ": all %lu messages freed, none corrupted\n",
+			tx.freed + rx.freed);
+}
+
+/*
+ * Starts the kthreads: one, unbound, by default; with threads= other than
+ * 1, each bound to a CPU, round-robin over the online ones. @cpus gets
+ * the CPUs they are bound to.
+ */
+static int client_threads_start(struct cpumask *cpus)
+{
+	struct task_struct *thread;
+	unsigned int i;
+	int cpu = -1;
+
+	if (threads == 1) {
+		thread = kthread_run(client_thread, &client.tx[0],
+				     KBUILD_MODNAME);
+		if (IS_ERR(thread))
+			return PTR_ERR(thread);
+		client.tx[0].thread = thread;
+		return 0;
+	}
+
+	for (i = 0; i < client.nr_tx; i++) {
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		thread = kthread_create(client_thread, &client.tx[i],
+					"bufpool_tx/%d", cpu);
+		if (IS_ERR(thread))
+			return PTR_ERR(thread);
+		kthread_bind(thread, cpu);
+		cpumask_set_cpu(cpu, cpus);
+		client.tx[i].thread = thread;
+		wake_up_process(thread);
+	}
+	return 0;
 }
 
 static int client_workload_start(void)
 {
 	const struct bufpool_params params = { .align = 64 };
+	unsigned int nr = threads ?: num_online_cpus();
+	cpumask_var_t cpus;
+	char until[32];
 	int err;
 
+	if (nr > CLIENT_THREADS_MAX) {
+		pr_err(KBUILD_MODNAME ": threads=%u: at most %d\n", threads,
+		       CLIENT_THREADS_MAX);
+		return -EINVAL;
+	}
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return -ENOMEM;
+	client.tx = kcalloc(nr, sizeof(*client.tx), GFP_KERNEL);
+	if (!client.tx) {
+		err = -ENOMEM;
+		goto err_free_cpus;
+	}
 	client.pool = bufpool_create("client-rx", &params);
-	if (IS_ERR(client.pool))
-		return PTR_ERR(client.pool);
-
-	err = client_ctx_init(&client.tx, "kthread", GFP_KERNEL, false);
-	if (err)
-		goto err_destroy_pool;
-	err = client_ctx_init(&client.rx, "timer", GFP_ATOMIC | __GFP_NOWARN,
-			      true);
-	if (err)
+	if (IS_ERR(client.pool)) {
+		err = PTR_ERR(client.pool);
 		goto err_free_tx;
-	client.tx.peer = &client.rx;
-	client.rx.peer = &client.tx;
+	}
+
+	/* From here on, client_workload_teardown() undoes what was done. */
+	client.nr_tx = 0;
+	timer_setup(&client.timer, client_timer_fn, 0);
+	err = client_ctx_init(&client.rx, GFP_ATOMIC | __GFP_NOWARN, true);
+	if (err)
+		goto err_teardown;
+	while (client.nr_tx < nr) {
+		err = client_ctx_init(&client.tx[client.nr_tx++], GFP_KERNEL,
+				      false);
+		if (err)
+			goto err_teardown;
+	}
 
 	client.start = jiffies;
 	client.end = client.start + msecs_to_jiffies(duration_ms);
-	timer_setup(&client.timer, client_timer_fn, 0);
-	client.thread = kthread_run(client_thread, &client.tx, KBUILD_MODNAME);
-	if (IS_ERR(client.thread)) {
-		err = PTR_ERR(client.thread);
-		goto err_free_rx;
-	}
+	err = client_threads_start(cpus);
+	if (err)
+		goto err_teardown;
 	mod_timer(&client.timer, jiffies + msecs_to_jiffies(CLIENT_PERIOD_MS));
 
 	if (duration_ms)
-		pr_info(KBUILD_MODNAME ": workload: %u messages/s from a kthread and from a timer, %u stragglers each, for %u ms\n",
-			rate, stragglers, duration_ms);
+		snprintf(until, sizeof(until), "for %u ms", duration_ms);
 	else
-		pr_info(KBUILD_MODNAME ": workload: %u messages/s from a kthread and from a timer, %u stragglers each, until unloaded\n",
-			rate, stragglers);
+		strscpy(until, "until unloaded", sizeof(until));
+	if (threads == 1)
+		pr_info(KBUILD_MODNAME ": workload: %u messages/s from a kthread and from a timer, %u stragglers each, %s\n",
+			rate, stragglers, until);
+	else
+		pr_info(KBUILD_MODNAME ": workload: %u messages/s from each of %u kthreads on CPUs %*pbl and from a timer, %u stragglers each, %s\n",
+			rate, nr, cpumask_pr_args(cpus), stragglers, until);
+	free_cpumask_var(cpus);
 	return 0;
 
-err_free_rx:
-	kfree(client.rx.scratch);
-err_free_tx:
-	kfree(client.tx.scratch);
-err_destroy_pool:
+err_teardown:
+	client_workload_teardown();
 	bufpool_destroy(client.pool);
+err_free_tx:
+	kfree(client.tx);
+err_free_cpus:
+	free_cpumask_var(cpus);
 	return err;
 }
 
 static void client_workload_stop(void)
 {
-	unsigned long corrupt;
-
-	/*
-	 * The kthread first: the timer may still hand it messages, which
-	 * sit in its queue until the drain below.
-	 */
-	kthread_stop(client.thread);
-	timer_shutdown_sync(&client.timer);
-
-	client_ctx_drain(&client.tx);
-	client_ctx_drain(&client.rx);
-	pr_info(KBUILD_MODNAME ": workload ran %u ms\n",
-		jiffies_to_msecs(jiffies - client.start));
-	client_ctx_report(&client.tx);
-	client_ctx_report(&client.rx);
-	corrupt = client.tx.corrupt + client.rx.corrupt;
-	if (corrupt)
-		pr_err(KBUILD_MODNAME ": %lu of %lu messages were corrupted\n",
-		       corrupt, client.tx.freed + client.rx.freed);
-	else
-		pr_info(KBUILD_MODNAME ": all %lu messages freed, none corrupted\n",
-			client.tx.freed + client.rx.freed);
+	client_workload_teardown();
+	client_workload_report();
 	bufpool_destroy(client.pool);
+	kfree(client.tx);
 }
 
 static int __init client_init(void)
