@@ -4,11 +4,15 @@
 # make check      the KUnit suites and the stock-kernel checks in QEMU guests
 # make demo       the sample client's workload under QEMU, watched by bufpoolstat
 # make bench      bufpool against kmalloc, page_frag and alloc_pages, under QEMU
+# make lint       checkpatch, sparse and kernel-doc over the tree (make check runs it)
+# make install    modules_install and depmod for KDIR's kernel, and the header and
+#                 Module.symvers a client module builds against (see below)
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 TOP := $(CURDIR)
 CFLAGS ?= -O2 -Wall -Wextra
+BUFPOOL_VERSION := $(shell sed -n 's/^.define BUFPOOL_VERSION "\(.*\)"$$/\1/p' $(TOP)/bufpool/version.h)
 
 all: module bufpoolstat client
 
@@ -38,9 +42,38 @@ demo:
 bench:
 	@tools/testing/bench.sh $(BENCH_ARGS)
 
+lint:
+	@tools/testing/lint.sh
+
+# make install [KDIR=...] [INSTALL_MOD_PATH=...] [DESTDIR=...] [prefix=...]
+# installs, for the kernel KDIR was built for (its UTS_RELEASE, which is
+# what the module's vermagic says; Debian's headers say otherwise in
+# kernel.release):
+#   $(INSTALL_MOD_PATH)/lib/modules/<release>/extra/bufpool.ko, then depmod;
+#   $(DESTDIR)$(prefix)/src/bufpool-<version>/include/linux/bufpool.h;
+#   $(DESTDIR)$(prefix)/src/bufpool-<version>/<release>/Module.symvers.
+# A client module then builds with
+#   BUFPOOL_DIR=$(prefix)/src/bufpool-<version>
+#   KBUILD_EXTRA_SYMBOLS=$(prefix)/src/bufpool-<version>/<release>/Module.symvers
+# The module is signed only when KDIR has the kernel's signing key.
+prefix ?= /usr/local
+DEPMOD ?= depmod
+KDIR_RELEASE = $(shell sed -n 's/^.define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+BUFPOOL_DEVDIR = $(DESTDIR)$(prefix)/src/bufpool-$(BUFPOOL_VERSION)
+
+install: module
+	@test -n "$(KDIR_RELEASE)" || { echo "bufpool: cannot read the kernel release from $(KDIR)/include/generated/utsrelease.h"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) KERNELRELEASE=$(KDIR_RELEASE) \
+		INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
+		$(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=) \
+		modules_install
+	$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
+	install -D -m 0644 include/linux/bufpool.h $(BUFPOOL_DEVDIR)/include/linux/bufpool.h
+	install -D -m 0644 Module.symvers $(BUFPOOL_DEVDIR)/$(KDIR_RELEASE)/Module.symvers
+
 clean:
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP) clean
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP)/tools/client clean
 	rm -rf .out tools/bufpoolstat
 
-.PHONY: all module client bufpoolstat kdir check demo bench clean
+.PHONY: all module client bufpoolstat kdir check demo bench lint install clean

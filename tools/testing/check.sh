@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: installs what is missing, then proves bufpool in two guests
-# under QEMU:
+# make check: installs what is missing, checks the harness, bufpoolstat,
+# lint, DKMS and make install on this machine, then proves bufpool in
+# guests under QEMU:
 #   debug  the debug kernel (KASAN, lockdep, kmemleak, ...) running the
-#          KUnit suites;
+#          KUnit suites, then bufpool in debug mode under a workload;
 #   stock  Debian's stock kernel, insmod'ed as a driver developer would,
-#          exercised by the sample client.
+#          exercised by the sample client, with the tracepoints on;
+#   rt     Debian's stock PREEMPT_RT kernel, under a stress of kthreads on
+#          every CPU and a timer.
+# check.sh kcsan (make check-kcsan) runs the KUnit suites under KCSAN only.
 # Ends with "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -79,53 +83,82 @@ build_module() {
 mkdir -p "$BUFPOOL_OUT"
 
 # On this machine: the judge of guest logs, and the bufpoolstat tool.
-host_checks verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
-host_checks bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
-suites=()
-for s in $(sed -n 's/^\s*\.name = "\(bufpool[^"]*\)".*/\1/p' "$BUFPOOL_TOP"/kunit/*_test.c); do
-	suites+=(--suite "$s")
-done
+[ "${1:-}" = kcsan ] || host_checks verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
+[ "${1:-}" = kcsan ] || host_checks bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
+# kunit_guest VARIANT: the KUnit suites, and the debug-mode workload, in a
+# guest of the test kernel VARIANT (debug: KASAN; kcsan: KCSAN).
+kunit_guest() {
+	local variant=$1 kdir out s suites=()
 
-# The debug kernel and the KUnit suites.
-if kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh"); then
-	out=$BUFPOOL_OUT/debug
-	msg "debug kernel: building the modules"
-	if build_module "$kdir" "$out"; then
-		msg "debug kernel: running the KUnit suites in QEMU"
-		"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
-			"$BUFPOOL_TOP/tools/testing/guest/kunit.sh" \
-			"$out/bufpool.ko" "$out/bufpool_kunit.ko"
-		t=$SECONDS
-		"$BUFPOOL_TOP/tools/testing/qemu.sh" "$kdir/arch/x86/boot/bzImage" \
-			"$out.cpio.gz" "$out.serial.log" 600 debug_pagealloc=on slub_debug=FZP
-		msg "debug guest ran $((SECONDS - t)) s; log: $out.serial.log"
-		tally "$out.serial.log" debug "${suites[@]}"
-	else
-		tail -n 30 "$out.log"
-		broken debug "bufpool did not build cleanly against the debug kernel"
+	for s in $(sed -n 's/^\s*\.name = "\(bufpool[^"]*\)".*/\1/p' "$BUFPOOL_TOP"/kunit/*_test.c); do
+		# The KASAN suite exists only in a KASAN kernel.
+		[ "$variant" = kcsan ] && [ "${s%_kasan}" != "$s" ] && continue
+		suites+=(--suite "$s")
+	done
+	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$variant"); then
+		broken "$variant" "the $variant kernel did not build"
+		return
 	fi
-else
-	broken debug "the debug kernel did not build"
+	out=$BUFPOOL_OUT/$variant
+	msg "$variant kernel: building the modules"
+	if ! build_module "$kdir" "$out"; then
+		tail -n 30 "$out.log"
+		broken "$variant" "bufpool did not build cleanly against the $variant kernel"
+		return
+	fi
+	msg "$variant kernel: running the KUnit suites in QEMU"
+	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
+		"$BUFPOOL_TOP/tools/testing/guest/kunit.sh" \
+		"$out/bufpool.ko" "$out/bufpool_kunit.ko" \
+		"$out/tools/client/bufpool_client.ko"
+	t=$SECONDS
+	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$kdir/arch/x86/boot/bzImage" \
+		"$out.cpio.gz" "$out.serial.log" 600 debug_pagealloc=on slub_debug=FZP
+	msg "$variant guest ran $((SECONDS - t)) s; log: $out.serial.log"
+	tally "$out.serial.log" "$variant" "${suites[@]}"
+}
+
+# make check-kcsan: the same suites under the data-race detector.
+if [ "${1:-}" = kcsan ]; then
+	kunit_guest kcsan
+	summary
 fi
 
-# Debian's stock kernel, as a driver developer meets it.
-abi=$(stock_abi amd64)
-out=$BUFPOOL_OUT/stock
-msg "stock kernel $abi: building the modules"
-if build_module "/usr/src/linux-headers-$abi" "$out"; then
+kunit_guest debug
+
+# The kernel's linters (after the debug kernel: sparse uses it), then DKMS
+# and make install against the stock headers.
+host_checks lint "$BUFPOOL_TOP/tools/testing/lint.sh"
+host_checks dkms "$BUFPOOL_TOP/tools/testing/dkms.sh"
+host_checks install "$BUFPOOL_TOP/tools/testing/install-test.sh"
+
+# Debian's stock kernels, as a driver developer meets them: the generic
+# one with init_on_alloc=1 (its default, stated), and PREEMPT_RT under a
+# stress of kthreads on every CPU and a timer.
+stock_guest() {
+	local flavour=$1 payload=$2 limit=$3 abi out
+	shift 3
+	abi=$(stock_abi "$flavour")
+	out=$BUFPOOL_OUT/$payload
+	msg "stock kernel $abi: building the modules"
+	if ! build_module "/usr/src/linux-headers-$abi" "$out"; then
+		tail -n 30 "$out.log"
+		broken "$payload" "bufpool did not build cleanly against linux-headers-$abi"
+		return
+	fi
 	msg "stock kernel $abi: loading bufpool in QEMU"
 	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
-		"$BUFPOOL_TOP/tools/testing/guest/stock.sh" \
+		"$BUFPOOL_TOP/tools/testing/guest/$payload.sh" \
 		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
 		"$out/tools/bufpoolstat"
 	t=$SECONDS
 	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$BUFPOOL_CACHE/stock/$abi/vmlinuz" \
-		"$out.cpio.gz" "$out.serial.log" 300
-	msg "stock guest ran $((SECONDS - t)) s; log: $out.serial.log"
-	tally "$out.serial.log" stock
-else
-	tail -n 30 "$out.log"
-	broken stock "bufpool did not build cleanly against linux-headers-$abi"
-fi
+		"$out.cpio.gz" "$out.serial.log" "$limit" "$@"
+	msg "$payload guest ran $((SECONDS - t)) s; log: $out.serial.log"
+	tally "$out.serial.log" "$payload"
+}
+
+stock_guest amd64 stock 300 init_on_alloc=1
+stock_guest rt-amd64 rt 300
 
 summary

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(gcc make libc6-dev bc bison flex cpio xz-utils kmod libelf-dev libssl-dev
-      python3 qemu-system-x86 busybox-static sparse linux-source-6.1
+      python3 qemu-system-x86 busybox-static sparse dkms linux-source-6.1
       linux-headers-amd64 linux-headers-rt-amd64)
 
 missing=()

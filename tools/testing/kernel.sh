@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Builds the debug test kernel from Debian's linux-source-6.1 and the
-# fragments in kunit/, and prints the build directory. The result is
-# cached under $XDG_CACHE_HOME/bufpool/kernel/, keyed by the source
-# version and a hash of the fragments, so a second run builds nothing.
+# kernel.sh [debug|kcsan]: builds a test kernel from Debian's
+# linux-source-6.1 and the fragments in kunit/, and prints the build
+# directory: "debug" (KASAN, the default) for make check, "kcsan" for make
+# check-kcsan. The result is cached under $XDG_CACHE_HOME/bufpool/kernel/,
+# keyed by the variant, the source version and a hash of the fragments, so
+# a second run builds nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config")
+variant=${1:-debug}
+case $variant in
+debug)	checker=kasan ;;
+kcsan)	checker=kcsan ;;
+*)	die "kernel.sh: unknown variant $variant (debug or kcsan)" ;;
+esac
+frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
+       "$BUFPOOL_TOP/kunit/$checker.config")
 ver=$(source_version)
 hash=$(cat "${frags[@]}" "$0" | sha256sum | cut -c1-12)
-out=$BUFPOOL_CACHE/kernel/debug-$ver-$hash
+out=$BUFPOOL_CACHE/kernel/$variant-$ver-$hash
 
 if [ -e "$out/.built" ]; then
 	echo "$out"
@@ -42,12 +51,12 @@ while IFS= read -r line; do
 		;;
 	esac
 done < <(cat "${frags[@]}")
-[ $bad -eq 0 ] || die "the debug kernel config is missing options (see above)"
+[ $bad -eq 0 ] || die "the $variant kernel config is missing options (see above)"
 
-msg "building the debug kernel $(basename "$out") (about 4 minutes; once)"
+msg "building the $variant kernel $(basename "$out") (about 5 minutes; once)"
 start=$SECONDS
 make -C "$src" O="$out" ARCH=x86_64 -j"$JOBS" bzImage modules >> "$log" 2>&1 ||
-	{ tail -n 40 "$log" >&2; die "the debug kernel did not build; log: $log"; }
-msg "debug kernel built in $((SECONDS - start)) s"
+	{ tail -n 40 "$log" >&2; die "the $variant kernel did not build; log: $log"; }
+msg "$variant kernel built in $((SECONDS - start)) s"
 touch "$out/.built"
 echo "$out"

@@ -34,6 +34,8 @@ SPLATS = [
      'kmemleak report'),
     (re.compile(r'BUG \S+ \(.*\): |Poison overwritten|Redzone overwritten'),
      'SLUB debug report'),
+    (re.compile(r'bufpool: .*chunk corrupted|bufpool: misuse:'),
+     'bufpool debug report'),
     (re.compile(r'BUG:|kernel BUG at'), 'BUG'),
     (re.compile(r'WARNING:'), 'WARN'),
     (re.compile(r'Oops|general protection fault'), 'Oops'),
@@ -77,7 +79,11 @@ def parse(lines):
 
         m = CHECK.match(line)
         if m:
-            checks.append((m.group(1) == 'ok', m.group(2), m.group(3) or ''))
+            why = m.group(3) or ''
+            status = m.group(1) == 'ok'
+            if status and why.upper().startswith('SKIP'):
+                status = None
+            checks.append((status, m.group(2), why))
             continue
         m = DONE.match(line)
         if m:
@@ -154,7 +160,10 @@ def main():
             print('%s: suite %s: %d cases' % (label, s.name, len(s.cases)))
 
     for ok, name, why in checks:
-        if ok:
+        if ok is None:
+            skipped += 1
+            print('%s: SKIP check %s # %s' % (label, name, why))
+        elif ok:
             passed += 1
         else:
             failed += 1

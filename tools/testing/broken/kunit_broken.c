@@ -30,6 +30,7 @@ static struct kunit_suite broken_suite = {
 	.name = "bufpool_broken",
 	.test_cases = broken_cases,
 };
+
 kunit_test_suite(broken_suite);
 
 MODULE_LICENSE("GPL");

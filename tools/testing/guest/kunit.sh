@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest payload for the debug kernel: load bufpool and its KUnit suites
-# (they run as the module loads), unload both, then scan for leaks.
+# (they run as the module loads), unload both; then bufpool in debug mode
+# under the sample client's workload; then scan for leaks.
 . /checks.sh
+
+pool=/sys/kernel/debug/bufpool/default
+debug_on() { grep -qx 'debug 1' $pool/debug; }
+debug_clean() { grep -qx 'corruptions 0' $pool/debug && grep -qx 'misuses 0' $pool/debug; }
+owners_listed() { grep -q 'bufpool_client' $pool/owners; }
 
 echo clear > /sys/kernel/debug/kmemleak
 check load-bufpool insmod /bufpool.ko
@@ -11,6 +17,16 @@ check load-kunit insmod /bufpool_kunit.ko orphan=1
 check unload-kunit rmmod bufpool_kunit
 check unload-bufpool-under-live-slice rmmod bufpool
 check reports-live-slice sh -c "dmesg | grep -q 'pool default destroyed with 1 live slices'"
-check reload-bufpool insmod /bufpool.ko
-check unload-bufpool rmmod bufpool
+
+# Debug mode for every pool, under a driver's workload.
+check load-bufpool-debug insmod /bufpool.ko debug=1
+check debug-mode-on debug_on
+check load-client-workload insmod /bufpool_client.ko mode=workload duration_ms=4000
+sleep 5
+echo "# cat $pool/owners"
+cat $pool/owners
+check owners-name-the-client owners_listed
+check unload-client rmmod bufpool_client
+check debug-mode-clean debug_clean
+check unload-bufpool-debug rmmod bufpool
 kmemleak_check kmemleak-after-kunit

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench [BENCH_ARGS="..."]: installs what is missing, builds bufpool
+# and the benchmark module (tools/bench/) against Debian's stock kernel
+# headers, boots that kernel in QEMU and loads both (the guest side is
+# guest/bench.sh). The benchmark runs at load and prints its tables and
+# its machine-readable "bench:" lines, which are shown here and kept in
+# .out/bench.txt; the whole serial log is .out/bench.serial.log.
+#
+# The arguments are the benchmark's module parameters, e.g.
+#   make bench BENCH_ARGS="sizes=64,256 patterns=ab reps=5"
+# (modinfo tools/bench/bufpool_bench.ko lists them). GUEST_CPUS (default 2,
+# this machine's core count) sets the guest's vCPUs and BENCH_TIMEOUT
+# (default 240) its time limit in seconds.
+#
+# Exits non-zero when something did not build, the guest did not finish
+# or the kernel complained (a WARN, BUG, Oops, panic or stack dump). A
+# missed goal is reported, not a failure: it is a measurement.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+t0=$SECONDS
+"$BUFPOOL_TOP/tools/testing/deps.sh" || die "installing the dependencies failed"
+
+abi=$(stock_abi amd64)
+kdir=/usr/src/linux-headers-$abi
+kernel=$BUFPOOL_CACHE/stock/$abi/vmlinuz
+out=$BUFPOOL_OUT/bench
+log=$out.serial.log
+txt=$BUFPOOL_OUT/bench.txt
+cpus=${GUEST_CPUS:-2}
+limit=${BENCH_TIMEOUT:-240}
+[ -d "$kdir" ] || die "$kdir is missing (run tools/testing/deps.sh)"
+[ -r "$kernel" ] || die "$kernel is missing (run tools/testing/deps.sh)"
+
+# The sources only, into a tree of the bench's own, so that this build
+# neither meets nor disturbs the ones of make, make check or an editor.
+msg "building bufpool and the benchmark against linux-headers-$abi in $out"
+mkdir -p "$out"
+(cd "$BUFPOOL_TOP" &&
+ find Kbuild Makefile bufpool include tools/bench -type f \
+	! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
+	! -name '.*.cmd' ! -name '*.symvers' ! -name 'modules.order' |
+ cpio -pdmu --quiet "$out") || die "cannot copy the sources to $out"
+if ! { make -C "$out" KDIR="$kdir" module &&
+       make -C "$kdir" M="$out/tools/bench" BUFPOOL_DIR="$out" \
+		KBUILD_EXTRA_SYMBOLS="$out/Module.symvers" modules; } > "$out.log" 2>&1; then
+	tail -n 30 "$out.log"
+	die "bufpool or the benchmark did not build; log: $out.log"
+fi
+
+printf '%s\n' "$*" > "$out/bench_args"
+"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
+	"$BUFPOOL_TOP/tools/testing/guest/bench.sh" \
+	"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" "$out/bench_args" ||
+	die "cannot build the guest's initramfs"
+
+# The benchmark's own kernel lines, without timestamp and module prefix.
+results() {
+	sed -n 's/\r$//; s/^\[ *[0-9]*\.[0-9]*\] bufpool_bench: \{0,1\}//p' "$@"
+}
+
+# Of the serial console, show the payload's lines, the benchmark's and
+# the kernel's lines about trouble.
+show() {
+	awk '
+	{ sub(/\r$/, "") }
+	/^bufpool-guest: start / { inside = 1; print "guest: Linux " $3 " is up"; fflush(); next }
+	/^bufpool-guest: done rc=/ { inside = 0; next }
+	/^\[ *[0-9]+\.[0-9]+\]/ {
+		sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "")
+		if ($0 ~ /taint/)
+			next
+		if (sub(/^bufpool_bench: ?/, "")) {
+			print "  " $0
+			fflush()
+		} else if ($0 ~ /bufpool|WARNING:|BUG:|Oops|Kernel panic|Call Trace:/) {
+			print "  kernel: " $0
+			fflush()
+		}
+		next
+	}
+	inside { print "  " $0; fflush() }
+	'
+}
+
+msg "booting Debian's $abi in QEMU ($cpus vCPUs, TCG) with the benchmark${*:+: $*}"
+rm -f "$log"
+t=$SECONDS
+GUEST_CPUS=$cpus "$BUFPOOL_TOP/tools/testing/qemu.sh" "$kernel" "$out.cpio.gz" \
+	"$log" "$limit" &
+qemu=$!
+tail -n +1 -F --pid=$qemu "$log" 2>/dev/null | show
+wait $qemu
+rc=$?
+guest=$((SECONDS - t))
+
+{
+	echo "# make bench${*:+ BENCH_ARGS=\"$*\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
+	     "guest: Debian's $abi under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s"
+	results "$log"
+} > "$txt"
+
+verdict=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label bench)
+read -r -a counts <<< "$(printf '%s\n' "$verdict" | tail -n 1)"
+if [ $rc -ne 0 ] || [ "${counts[1]:-1}" -ne 0 ] || ! grep -q '^done in ' "$txt"; then
+	printf '%s\n' "$verdict" | sed '$d'
+	[ $rc -eq 124 ] && echo "bench: FAIL the guest ran past $limit s (BENCH_TIMEOUT)"
+	grep -q '^done in ' "$txt" || echo "bench: FAIL the benchmark did not finish"
+	msg "make bench FAILED after $((SECONDS - t0)) s; serial log: $log"
+	exit 1
+fi
+missed=$(grep -c '^bench-goal: .* MISSED:' "$txt")
+msg "make bench passed in $((SECONDS - t0)) s (guest $guest s, no kernel complaints," \
+    "$missed goal(s) missed); results: $txt, serial log: $log"

@@ -1,0 +1,357 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make lint (and make check): the kernel's own linters over the tree, with
+# the tools of Debian's linux-source-6.1:
+#   checkpatch   scripts/checkpatch.pl --strict --no-tree -f, every C file
+#                and header (tracked, or new and not ignored);
+#   sparse       kbuild with C=2, against the headers of both stock kernels
+#                (amd64 and rt-amd64) and against the debug kernel (the
+#                only one with KUnit, so the only one that builds kunit/),
+#                for the top-level Kbuild and every other directory with a
+#                Kbuild; every kernel C file must have been checked;
+#   kernel-doc   scripts/kernel-doc -none -v (6.1's -v is what later
+#                kernels call -Wall: it adds the Return: section check) on
+#                include/linux/bufpool.h and every file that exports symbols;
+#   kdoc-sections  every exported function has a kernel-doc comment with
+#                Context: and Return: sections;
+#   clang-format .clang-format is the kernel's own.
+# The bar is no error, warning or check at all. An exception is a line of
+# tools/testing/lint-exceptions.txt, with its reason; one that no longer
+# matches anything is a failure too.
+#
+# Prints the offending messages, then one "bufpool-check: ok|not ok NAME"
+# line per tool and file. Exits non-zero when any check failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cd "$BUFPOOL_TOP" || exit 1
+# Everything it prints is kept in .out/lint.log too: make check shows only
+# the failed checks' lines.
+mkdir -p "$BUFPOOL_OUT" && exec > >(tee "$BUFPOOL_OUT/lint.log") 2>&1
+exceptions=$BUFPOOL_TOP/tools/testing/lint-exceptions.txt
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bufpool-lint.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+: > "$tmp/used"
+: > "$tmp/ran"
+bad=0
+
+say() { echo "bufpool-check: $*"; case $* in "not ok "*) bad=1 ;; esac; }
+
+# What it needs (sparse, linux-source-6.1, the stock headers): installed
+# when missing, as make check does first.
+"$BUFPOOL_TOP/tools/testing/deps.sh" > "$tmp/deps.log" 2>&1 ||
+	{ cat "$tmp/deps.log"; say "not ok lint-setup # tools/testing/deps.sh failed"; exit 1; }
+if ! src=$(source_tree); then
+	say "not ok lint-setup # no linux-source-6.1 tree (run tools/testing/deps.sh)"
+	exit 1
+fi
+
+# judge NAME TOOL PATH MODE FINDINGS: drops the findings an exception
+# covers, prints the rest and the check's line. MODE "blocks": findings
+# are separated by blank lines (checkpatch); "lines": each starts with a
+# "path:line[:col]: " line, and lines without one, or whose message is
+# indented (sparse's "expected"/"got"), continue the one before.
+cat > "$tmp/judge.py" <<'EOF'
+import fnmatch, os, re, sys
+
+name, tool, path, mode, findings = sys.argv[1:6]
+loc = re.compile(r'^(\S+?):(\d+)(?::\d+)?: ?(.*)$')
+text = open(findings, errors='replace').read()
+blocks = []
+if mode == 'blocks':
+    for b in re.split(r'\n\s*\n', text):
+        b = b.strip('\n')
+        if b.strip():
+            blocks.append(b)
+else:
+    for line in text.splitlines():
+        m = loc.match(line)
+        if not line.strip():
+            continue
+        if m and not m.group(3).startswith('  ') or not blocks:
+            blocks.append(line)
+        else:
+            blocks[-1] += '\n' + line
+
+# The same finding from both kernels' builds counts once.
+blocks = list(dict.fromkeys(blocks))
+
+def message(block):
+    first = block.split('\n', 1)[0]
+    m = loc.match(first)
+    return m.group(3) if m else first
+
+exc = []
+exc_file = os.environ.get('LINT_EXCEPTIONS', '')
+if exc_file and os.path.exists(exc_file):
+    for n, line in enumerate(open(exc_file), 1):
+        line = line.strip()
+        if not line or line.startswith('#') or ' # ' not in line:
+            continue
+        spec = line.split(' # ', 1)[0].split(None, 2)
+        if len(spec) == 3:
+            exc.append((n, spec[0], spec[1], spec[2].strip()))
+
+kept, excepted = [], 0
+used = open(os.environ['LINT_USED'], 'a')
+for b in blocks:
+    hit = [n for n, t, g, rx in exc
+           if t == tool and fnmatch.fnmatchcase(path, g) and re.search(rx, message(b))]
+    if hit:
+        excepted += 1
+        for n in hit:
+            used.write('%d\n' % n)
+    else:
+        kept.append(b)
+
+note = ' (%d excepted)' % excepted if excepted else ''
+if kept:
+    for b in kept:
+        print(b)
+    first = message(kept[0])
+    if len(first) > 100:
+        first = first[:97] + '...'
+    print('bufpool-check: not ok %s # %d finding%s%s, first: %s' %
+          (name, len(kept), '' if len(kept) == 1 else 's', note, first))
+    sys.exit(1)
+print('bufpool-check: ok %s%s' % (name, note))
+EOF
+export LINT_EXCEPTIONS=$exceptions LINT_USED=$tmp/used
+
+judge() {
+	echo "$2" >> "$tmp/ran"
+	python3 "$tmp/judge.py" "$@" || bad=1
+}
+
+# tree_files: the tree's files, NUL-terminated: tracked, or new and not
+# ignored, and present (outside git: all but .out/ and .git/).
+tree_files() {
+	if git rev-parse --git-dir > /dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard |
+			(while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done)
+	else
+		find . \( -path ./.out -o -path ./.git \) -prune -o -type f -printf '%P\0'
+	fi
+}
+
+# The C files and headers.
+files=()
+while IFS= read -r -d '' f; do
+	case $f in *.c | *.h) files+=("$f") ;; esac
+done < <(tree_files | sort -zu)
+[ ${#files[@]} -gt 0 ] || { say "not ok lint-setup # no C file found"; exit 1; }
+
+# --- checkpatch -----------------------------------------------------------
+t=$SECONDS
+# The slow part: one checkpatch per CPU, each over its share of the files.
+# Each finding names its file, which sorts them out again.
+mkdir "$tmp/cp"
+export TMPCP=$tmp/cp
+printf '%s\0' "${files[@]}" |
+	xargs -0 -P "$JOBS" -n $(( (${#files[@]} + JOBS - 1) / JOBS )) sh -c \
+		'perl "$0" --strict --no-tree -f -q --no-summary --showfile --color=never \
+			"$@" > "$(mktemp -p "$TMPCP")" 2>&1' "$src/scripts/checkpatch.pl"
+cat "$tmp"/cp/tmp.* | awk -v dir="$tmp/cp" -v RS= '
+	{ f = $0; sub(/:.*/, "", f); gsub("/", "%", f)
+	  if ($0 !~ /^[^ :]+:[0-9]+: /) f = "_other"
+	  print $0 "\n" >> (dir "/" f ".out") }'
+if [ -s "$tmp/cp/_other.out" ]; then
+	cat "$tmp/cp/_other.out"
+	say "not ok checkpatch-run # checkpatch printed something that names no file"
+fi
+for f in "${files[@]}"; do
+	out=$tmp/cp/$(echo "$f" | tr / %).out
+	[ -e "$out" ] || : > "$out"
+	judge "checkpatch:$f" checkpatch "$f" blocks "$out"
+done
+
+msg "lint: checkpatch took $((SECONDS - t)) s"
+
+# --- sparse ---------------------------------------------------------------
+t=$SECONDS
+# A C file is kernel code when the nearest Kbuild above it names its object.
+kbuild_of() {
+	local d
+	d=$(dirname "$1")
+	while [ "$d" != . ] && [ ! -e "$d/Kbuild" ]; do
+		d=$(dirname "$d")
+	done
+	echo "$d"
+}
+kernel_c=()
+for f in "${files[@]}"; do
+	case $f in *.c) ;; *) continue ;; esac
+	d=$(kbuild_of "$f")
+	rel=${f#"$d"/}
+	[ "$d" = . ] && rel=$f
+	grep -qE "(^|[[:space:]=])${rel%.c}\.o([[:space:]\\]|$)" "$d/Kbuild" && kernel_c+=("$f")
+done
+kbuild_dirs=()
+while IFS= read -r -d '' k; do
+	case $k in */Kbuild) kbuild_dirs+=("${k%/Kbuild}") ;; esac
+done < <(tree_files | sort -zu)
+
+# kbuild's CHECK program: sparse, with what it says kept per checked file.
+cat > "$tmp/sparse-wrap" <<'EOF'
+#!/bin/sh
+for f; do :; done
+out=$LINT_SPARSE_OUT/$(printf '%s' "${f#"$LINT_SPARSE_COPY"/}" | tr / %)
+sparse "$@" > "$out" 2>&1
+rc=$?
+cat "$out" >&2
+exit $rc
+EOF
+chmod +x "$tmp/sparse-wrap"
+
+# sparse_build LABEL KDIR: the tree's sources into a copy, built with C=2
+# (whatever make this runs under and its flags say); the kernels'
+# builds run side by side.
+sparse_build() {
+	local label=$1 kdir=$2 copy=$tmp/tree-$1 d log
+	mkdir -p "$copy" "$tmp/sp-$label"
+	tree_files | xargs -0 cp --parents -p -t "$copy" || { echo "bufpool-check: not ok sparse-setup:$label # cannot copy the tree"; return; }
+	for d in . "${kbuild_dirs[@]}"; do
+		log=$tmp/sparse-$label-${d//\//_}.log
+		set -- -C "$kdir" -j"$JOBS" C=2 CHECK="$tmp/sparse-wrap" modules
+		if [ "$d" = . ]; then
+			set -- "$@" M="$copy"
+		else
+			set -- "$@" M="$copy/$d" BUFPOOL_DIR="$copy" \
+				KBUILD_EXTRA_SYMBOLS="$copy/Module.symvers"
+		fi
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL LINT_SPARSE_COPY="$copy" \
+			LINT_SPARSE_OUT="$tmp/sp-$label" make "$@" > "$log" 2>&1 || {
+			# The module itself must build everywhere; another
+			# directory (a KUnit-only one) on at least one kernel.
+			echo "$d" >> "$tmp/unbuilt-$label"
+			if [ "$d" = . ]; then
+				tail -n 20 "$log"
+				echo "bufpool-check: not ok sparse-build:$label # bufpool did not build against $kdir"
+			fi
+		}
+	done
+}
+
+# Debian's two stock kernels (PREEMPT_RT turns the locks into others) in
+# the background, the debug kernel meanwhile.
+pids=()
+for flavour in amd64 rt-amd64; do
+	label=stock-$flavour
+	abi=$(stock_abi "$flavour" 2>/dev/null) || abi=
+	if [ -n "$abi" ] && [ -d "/usr/src/linux-headers-$abi" ]; then
+		sparse_build "$label" "/usr/src/linux-headers-$abi" > "$tmp/$label.out" 2>&1 &
+		pids+=($!)
+	else
+		say "not ok sparse-kernel:$label # no linux-headers-$flavour (run tools/testing/deps.sh)"
+	fi
+done
+# LINT_DEBUG_KDIR= names a debug kernel build tree instead of kernel.sh's.
+if debug_kdir=${LINT_DEBUG_KDIR:-$("$BUFPOOL_TOP/tools/testing/kernel.sh" 2> "$tmp/kernel.log")}; then
+	sparse_build debug "$debug_kdir" > "$tmp/debug.out" 2>&1
+else
+	tail -n 20 "$tmp/kernel.log"
+	say "not ok sparse-kernel:debug # the debug kernel did not build"
+fi
+# (Not a bare wait: that would wait for the tee above, too.)
+[ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+labels=(stock-amd64 stock-rt-amd64 debug)
+for label in "${labels[@]}"; do
+	[ -e "$tmp/$label.out" ] || continue
+	cat "$tmp/$label.out"
+	grep -q '^bufpool-check: not ok ' "$tmp/$label.out" && bad=1
+	for f in "$tmp/sp-$label"/*; do
+		[ -e "$f" ] || continue
+		sed "s|$tmp/tree-$label/||g" "$f" >> "$tmp/sparse-of-$(basename "$f")"
+	done
+done
+for d in "${kbuild_dirs[@]}"; do
+	for label in "${labels[@]}"; do
+		[ -e "$tmp/tree-$label" ] && ! grep -qxF "$d" "$tmp/unbuilt-$label" 2>/dev/null &&
+			continue 2
+	done
+	tail -n 20 "$tmp"/sparse-*-"${d//\//_}".log
+	say "not ok sparse-build:$d # built against no kernel"
+done
+for f in "${kernel_c[@]}"; do
+	out=$tmp/sparse-of-$(printf '%s' "$f" | tr / %)
+	if [ ! -e "$out" ]; then
+		say "not ok sparse:$f # sparse never checked it"
+		continue
+	fi
+	judge "sparse:$f" sparse "$f" lines "$out"
+done
+
+msg "lint: sparse took $((SECONDS - t)) s"
+
+# --- kernel-doc -----------------------------------------------------------
+t=$SECONDS
+kdoc_files=(include/linux/bufpool.h)
+exporting=()
+for f in "${files[@]}"; do
+	grep -qE '^[[:space:]]*EXPORT_SYMBOL' "$f" && exporting+=("$f")
+done
+for f in "${kdoc_files[@]}" "${exporting[@]}"; do
+	perl "$src/scripts/kernel-doc" -none -v "$f" 2>&1 |
+		grep -Ev ': info: Scanning doc for |^[0-9]+ (warnings|errors)$' > "$tmp/out"
+	judge "kernel-doc:$f" kernel-doc "$f" lines "$tmp/out"
+done
+
+# Every exported function: a kernel-doc comment with Context: and Return:.
+for f in "${exporting[@]}"; do
+	python3 - "$f" > "$tmp/out" <<'EOF'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+docs = {}
+for m in re.finditer(r'/\*\*[ \t]*\n(.*?)\*/', text, re.S):
+    head = re.match(r'\s*\*\s*(\w+)(?:\(\))?\s+-', m.group(1))
+    if head:
+        docs[head.group(1)] = m.group(1)
+for m in re.finditer(r'^\s*EXPORT_SYMBOL\w*\(\s*(\w+)', text, re.M):
+    fn, line = m.group(1), text.count('\n', 0, m.start()) + 1
+    doc = docs.get(fn)
+    if doc is None:
+        print('%s:%d: %s is exported without a kernel-doc comment' % (path, line, fn))
+        continue
+    for sect in ('Context', 'Return'):
+        if not re.search(r'^\s*\*\s*%s:' % sect, doc, re.M | re.I):
+            print('%s:%d: the kernel-doc of exported %s has no %s: section' % (path, line, fn, sect))
+EOF
+	judge "kdoc-sections:$f" kdoc-sections "$f" lines "$tmp/out"
+done
+
+msg "lint: kernel-doc took $((SECONDS - t)) s"
+
+# --- .clang-format --------------------------------------------------------
+if cmp -s "$src/.clang-format" .clang-format; then
+	say "ok clang-format"
+else
+	diff -u "$src/.clang-format" .clang-format 2>&1 | head -n 20
+	say "not ok clang-format # .clang-format is not linux-source-6.1's"
+fi
+
+# --- the exceptions themselves --------------------------------------------
+if [ -e "$exceptions" ]; then
+	n=0 stale=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		case $line in '' | '#'*) continue ;; esac
+		spec=${line%% # *}
+		read -r tool glob rx <<< "$spec"
+		if [ "$spec" = "$line" ] || [ -z "$rx" ] || [ -z "${line#* # }" ]; then
+			echo "lint-exceptions.txt:$n: not \"tool path-glob regex # reason\": $line"
+			stale=1
+		elif grep -qxF "$tool" "$tmp/ran" && ! grep -qxF "$n" "$tmp/used"; then
+			echo "lint-exceptions.txt:$n: matches nothing any more: $line"
+			stale=1
+		fi
+	done < "$exceptions"
+	if [ $stale -eq 0 ]; then
+		say "ok lint-exceptions"
+	else
+		say "not ok lint-exceptions # malformed or unused exceptions (above)"
+	fi
+fi
+
+exit $bad
