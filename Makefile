@@ -2,6 +2,7 @@
 #
 # make            bufpool.ko against KDIR, the bufpoolstat tool, the sample client
 # make check      the KUnit suites and the stock-kernel checks in QEMU guests
+# make check-kcsan  the KUnit suites under KCSAN
 # make demo       the sample client's workload under QEMU, watched by bufpoolstat
 # make bench      bufpool against kmalloc, page_frag and alloc_pages, under QEMU
 # make lint       checkpatch, sparse and kernel-doc over the tree (make check runs it)
@@ -34,6 +35,10 @@ kdir:
 
 check:
 	@tools/testing/check.sh
+
+# The KUnit suites under KCSAN, the data-race detector (a kernel of its own).
+check-kcsan:
+	@tools/testing/check.sh kcsan
 
 demo:
 	@tools/testing/demo.sh
@@ -76,4 +81,4 @@ clean:
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP)/tools/client clean
 	rm -rf .out tools/bufpoolstat
 
-.PHONY: all module client bufpoolstat kdir check demo bench lint install clean
+.PHONY: all module client bufpoolstat kdir check check-kcsan demo bench lint install clean

@@ -89,12 +89,15 @@ static const struct kernel_param_ops bufpool_zero_fill_ops = {
 };
 
 module_param_cb(pool_size, &bufpool_pool_size_ops, &pool_size, 0644);
+__MODULE_PARM_TYPE(pool_size, "uint");
 MODULE_PARM_DESC(pool_size,
 		 "Bytes in each chunk of the default pool: a power of two from PAGE_SIZE to 4 MB (default 8192, Buffer.poolSize); a write takes effect at each CPU's next rollover");
 module_param_cb(threshold, &bufpool_threshold_ops, &threshold, 0644);
+__MODULE_PARM_TYPE(threshold, "uint");
 MODULE_PARM_DESC(threshold,
 		 "bufpool_alloc_unsafe() slices requests below this many bytes from the default pool; 0 (default) means pool_size / 2, Node's rule; at most pool_size + 1");
 module_param_cb(zero_fill, &bufpool_zero_fill_ops, &zero_fill, 0644);
+__MODULE_PARM_TYPE(zero_fill, "bool");
 module_param_named(debug, bufpool_debug_all, bool, 0444);
 MODULE_PARM_DESC(debug,
 		 "Debug mode for every pool: redzones and poison around slices (KASAN reports under KASAN), owner tracking, double-free and foreign-pointer checks (default 0; set at load)");

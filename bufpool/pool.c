@@ -25,6 +25,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "pool.h"
 
 #define CREATE_TRACE_POINTS
@@ -263,8 +264,7 @@ static void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 	if (unlikely(size > KMALLOC_MAX_SIZE - lead))
 		return NULL;
 
-	base = __kmalloc_node_track_caller(size + lead, gfp, NUMA_NO_NODE,
-					   caller);
+	base = bufpool_kmalloc_caller(size + lead, gfp, caller);
 	if (unlikely(!base))
 		return NULL;
 	buf = PTR_ALIGN(base + sizeof(*hdr), pool->align);
@@ -386,7 +386,7 @@ void *bufpool_pool_alloc(struct bufpool *pool, size_t size, gfp_t gfp)
 	return bufpool_get_direct(pool, size, gfp | __GFP_ZERO,
 				  BUFPOOL_PATH_ALLOC, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL_NS);
 
 /**
  * bufpool_pool_alloc_unsafe - uninitialised buffer (Buffer.allocUnsafe)
@@ -408,7 +408,7 @@ void *bufpool_pool_alloc_unsafe(struct bufpool *pool, size_t size, gfp_t gfp)
 {
 	return bufpool_get(pool, size, gfp, false, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe, BUFPOOL_NS);
 
 /**
  * bufpool_pool_alloc_unsafe_slow - uninitialised buffer of its own
@@ -431,7 +431,7 @@ void *bufpool_pool_alloc_unsafe_slow(struct bufpool *pool, size_t size,
 		gfp |= __GFP_ZERO;
 	return bufpool_get_direct(pool, size, gfp, BUFPOOL_PATH_SLOW, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe_slow, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe_slow, BUFPOOL_NS);
 
 /**
  * bufpool_pool_from - copy of kernel memory (Buffer.from)
@@ -451,7 +451,7 @@ void *bufpool_pool_from(struct bufpool *pool, const void *src, size_t len,
 {
 	return bufpool_copy(pool, src, len, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_pool_from, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_from, BUFPOOL_NS);
 
 /**
  * bufpool_pool_from_user - copy of user memory, as memdup_user()
@@ -472,7 +472,7 @@ void *bufpool_pool_from_user(struct bufpool *pool, const void __user *src,
 {
 	return bufpool_copy_user(pool, src, len, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_pool_from_user, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_from_user, BUFPOOL_NS);
 
 /**
  * bufpool_alloc - zeroed buffer, never pooled (Buffer.alloc)
@@ -490,7 +490,7 @@ void *bufpool_alloc(size_t size, gfp_t gfp)
 	return bufpool_get_direct(bufpool_default, size, gfp | __GFP_ZERO,
 				  BUFPOOL_PATH_ALLOC, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL_NS);
 
 /**
  * bufpool_alloc_unsafe - uninitialised buffer (Buffer.allocUnsafe)
@@ -509,7 +509,7 @@ void *bufpool_alloc_unsafe(size_t size, gfp_t gfp)
 {
 	return bufpool_get(bufpool_default, size, gfp, false, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe, BUFPOOL_NS);
 
 /**
  * bufpool_alloc_unsafe_slow - uninitialised buffer of its own
@@ -530,7 +530,7 @@ void *bufpool_alloc_unsafe_slow(size_t size, gfp_t gfp)
 	return bufpool_get_direct(bufpool_default, size, gfp,
 				  BUFPOOL_PATH_SLOW, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe_slow, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe_slow, BUFPOOL_NS);
 
 /**
  * bufpool_from - copy of kernel memory (Buffer.from)
@@ -548,7 +548,7 @@ void *bufpool_from(const void *src, size_t len, gfp_t gfp)
 {
 	return bufpool_copy(bufpool_default, src, len, gfp, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_from, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_from, BUFPOOL_NS);
 
 /**
  * bufpool_from_user - copy of user memory, as memdup_user()
@@ -565,7 +565,7 @@ void *bufpool_from_user(const void __user *src, size_t len)
 {
 	return bufpool_copy_user(bufpool_default, src, len, _RET_IP_);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
 
 /**
  * bufpool_free - free a buffer from any bufpool path and pool
@@ -602,7 +602,7 @@ void bufpool_free(const void *buf)
 		bufpool_chunk_release(pool, page);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
 
 /**
  * bufpool_backing_size - size of the memory behind a buffer
@@ -626,7 +626,7 @@ size_t bufpool_backing_size(const void *buf)
 		return page_size(page);
 	return ((const struct bufpool_direct *)buf - 1)->size;
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_backing_size, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_backing_size, BUFPOOL_NS);
 
 /**
  * bufpool_offset - where a buffer starts inside its pool chunk
@@ -648,7 +648,7 @@ size_t bufpool_offset(const void *buf)
 		return 0;
 	return buf - page_address(page);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_offset, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_offset, BUFPOOL_NS);
 
 /**
  * bufpool_is_pooled - whether a buffer was sliced from a pool chunk
@@ -664,7 +664,7 @@ bool bufpool_is_pooled(const void *buf)
 		return false;
 	return bufpool_chunk_owner(virt_to_head_page(buf));
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_is_pooled, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_is_pooled, BUFPOOL_NS);
 
 /**
  * bufpool_check_params - validate a pool's resolved parameters
@@ -823,7 +823,7 @@ err_free_pool:
 	kfree(pool);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_create, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_create, BUFPOOL_NS);
 
 /**
  * bufpool_destroy - destroy a named pool
@@ -872,7 +872,7 @@ void bufpool_destroy(struct bufpool *pool)
 	}
 	percpu_ref_kill(&pool->ref);
 }
-EXPORT_SYMBOL_NS_GPL(bufpool_destroy, BUFPOOL);
+EXPORT_SYMBOL_NS_GPL(bufpool_destroy, BUFPOOL_NS);
 
 /**
  * bufpool_core_init - create the workqueue and the default pool

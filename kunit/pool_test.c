@@ -585,7 +585,44 @@ static void unsafe_gfp_zero(struct kunit *test)
 	bufpool_free(first);
 }
 
+/*
+ * zero_fill: no path returns stale bytes, even from memory that held a
+ * freed buffer's data a moment ago.
+ */
+static void zero_fill_after_free(struct kunit *test)
+{
+	const struct bufpool_params params = { .flags = BUFPOOL_ZERO_FILL };
+	static const size_t sizes[] = { 100, 1000, 3000, 5000 };
+	struct bufpool *pool;
+	u8 *bufs[16];
+	int round, i;
+
+	pool = bufpool_create("kunit-zero-free", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+			size_t size = sizes[i % ARRAY_SIZE(sizes)];
+
+			if (i % 4 == 3)
+				bufs[i] = bufpool_pool_alloc_unsafe_slow(pool, size,
+									 GFP_KERNEL);
+			else
+				bufs[i] = bufpool_pool_alloc_unsafe(pool, size,
+								    GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
+			/* The second round gets memory the first one dirtied. */
+			KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(bufs[i], 0, size),
+					      "round %d, buffer %d", round, i);
+			memset(bufs[i], 0xee, size);
+		}
+		for (i = 0; i < ARRAY_SIZE(bufs); i++)
+			bufpool_free(bufs[i]);
+	}
+	bufpool_destroy(pool);
+}
+
 static struct kunit_case paths_cases[] = {
+	KUNIT_CASE(zero_fill_after_free),
 	KUNIT_CASE(unsafe_gfp_zero),
 	KUNIT_CASE(from_copies),
 	KUNIT_CASE(from_user),

@@ -19,7 +19,8 @@
  * A driver that wants its own size, alignment or statistics creates a
  * named pool with bufpool_create() and uses the bufpool_pool_*() variants.
  *
- * Clients add MODULE_IMPORT_NS(BUFPOOL).
+ * Clients add MODULE_IMPORT_NS(BUFPOOL), or MODULE_IMPORT_NS(BUFPOOL_NS),
+ * which also builds on 6.13 and later, where namespaces are strings.
  */
 #ifndef _LINUX_BUFPOOL_H
 #define _LINUX_BUFPOOL_H
@@ -27,6 +28,14 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
+#include <linux/version.h>
+
+/* The symbol namespace of bufpool's exports. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define BUFPOOL_NS	"BUFPOOL"
+#else
+#define BUFPOOL_NS	BUFPOOL
+#endif
 
 struct bufpool;
 

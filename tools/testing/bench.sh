@@ -10,9 +10,11 @@
 #
 # The arguments are the benchmark's module parameters, e.g.
 #   make bench BENCH_ARGS="sizes=64,256 patterns=ab reps=5"
-# (modinfo tools/bench/bufpool_bench.ko lists them). GUEST_CPUS (default 2,
-# this machine's core count) sets the guest's vCPUs and BENCH_TIMEOUT
-# (default 240) its time limit in seconds.
+# (modinfo tools/bench/bufpool_bench.ko lists them). From the environment:
+# GUEST_CPUS (default 2, this machine's core count) sets the guest's vCPUs,
+# BENCH_TIMEOUT (default 240) its time limit in seconds, BUFPOOL_ARGS
+# bufpool's own parameters (e.g. pool_size=32768) and BENCH_CMDLINE more
+# kernel command line (e.g. init_on_alloc=0).
 #
 # Exits non-zero when something did not build, the guest did not finish
 # or the kernel complained (a WARN, BUG, Oops, panic or stack dump). A
@@ -51,9 +53,11 @@ if ! { make -C "$out" KDIR="$kdir" module &&
 fi
 
 printf '%s\n' "$*" > "$out/bench_args"
+printf '%s\n' "${BUFPOOL_ARGS:-}" > "$out/bufpool_args"
 "$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
 	"$BUFPOOL_TOP/tools/testing/guest/bench.sh" \
-	"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" "$out/bench_args" ||
+	"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" \
+	"$out/bench_args" "$out/bufpool_args" ||
 	die "cannot build the guest's initramfs"
 
 # The benchmark's own kernel lines, without timestamp and module prefix.
@@ -88,8 +92,9 @@ show() {
 msg "booting Debian's $abi in QEMU ($cpus vCPUs, TCG) with the benchmark${*:+: $*}"
 rm -f "$log"
 t=$SECONDS
+# shellcheck disable=SC2086 # BENCH_CMDLINE is words for the kernel
 GUEST_CPUS=$cpus "$BUFPOOL_TOP/tools/testing/qemu.sh" "$kernel" "$out.cpio.gz" \
-	"$log" "$limit" &
+	"$log" "$limit" ${BENCH_CMDLINE:-} &
 qemu=$!
 tail -n +1 -F --pid=$qemu "$log" 2>/dev/null | show
 wait $qemu
@@ -97,7 +102,7 @@ rc=$?
 guest=$((SECONDS - t))
 
 {
-	echo "# make bench${*:+ BENCH_ARGS=\"$*\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# make bench${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
 	     "guest: Debian's $abi under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s"
 	results "$log"

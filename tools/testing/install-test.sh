@@ -53,6 +53,26 @@ else
 	say "not ok install-module-depmod # no $ko, or depmod did not index it"
 fi
 
+# modinfo shows a version, a description, the author, the license, and
+# every parameter with a description.
+modinfo_complete() {
+	local f params
+	for f in version description author license; do
+		[ -n "$(modinfo -F "$f" "$1")" ] || { echo "modinfo: no $f"; return 1; }
+	done
+	params=$(modinfo -F parm "$1")
+	[ -n "$params" ] || { echo "modinfo: no parameters"; return 1; }
+	if printf '%s\n' "$params" | grep -v '^[a-z_]*:[^ ].* ([a-z]*)$'; then
+		echo "modinfo: the parameters above have no description"
+		return 1
+	fi
+}
+if [ -e "$ko" ] && modinfo_complete "$ko"; then
+	say "ok modinfo-complete"
+else
+	say "not ok modinfo-complete # see above"
+fi
+
 if cmp -s include/linux/bufpool.h "$dev/include/linux/bufpool.h" &&
    grep -qP '^0x[0-9a-f]+\tbufpool_alloc\t\S+\tEXPORT_SYMBOL_GPL\tBUFPOOL$' \
 	"$dev/$abi/Module.symvers" 2>/dev/null; then

@@ -9,10 +9,13 @@
 
 # shellcheck disable=SC2046 # the arguments are words, split on purpose
 set -- $(cat /bench_args 2>/dev/null)
+bufpool_args=$(cat /bufpool_args 2>/dev/null)
 
 bench_freed_all() { [ "$(bp_stat default slices_live)" -eq 0 ]; }
 
-check load-bufpool insmod /bufpool.ko
+echo "# insmod bufpool.ko $bufpool_args"
+# shellcheck disable=SC2086 # the arguments are words, split on purpose
+check load-bufpool insmod /bufpool.ko $bufpool_args
 [ -d /sys/module/bufpool ] || exit 1
 echo "# insmod bufpool_bench.ko $*"
 check bench insmod /bufpool_bench.ko "$@"

@@ -18,6 +18,8 @@ check modinfo-version sh -c 'grep -q . /sys/module/bufpool/version'
 check trace-on trace_on
 check load-client insmod /bufpool_client.ko mode=selftest
 echo 0 > $tracing/events/bufpool/enable
+echo "# grep -m 6 bufpool_ $tracing/trace"
+grep -m 6 'bufpool_' $tracing/trace
 check trace-alloc-pooled traced 'bufpool_alloc: pool=default path=unsafe .* bytes_req=4 pooled=1 offset='
 check trace-alloc-direct traced 'bufpool_alloc: pool=default path=unsafe_slow .* bytes_req=4 pooled=0 offset=0'
 check trace-free traced 'bufpool_free: pool=default call_site=client_'
