@@ -204,24 +204,28 @@ static void zero_fill(struct kunit *test)
  * With orphan=1 this module leaves one default-pool slice live when it is
  * unloaded, so that the harness can then unload bufpool under it: bufpool
  * must report the slice and free nothing it points into. The slice holds
- * the only pointer to a kmalloc() object: kmemleak, which the harness runs
- * next, must scan the chunk and so not report the object. Module init runs
+ * the only pointers to kmalloc() objects: kmemleak, which the harness runs
+ * next, must scan the chunk and so not report them. Module init runs
  * after the suites, which in 6.1 run before parameters are parsed.
  */
 static bool orphan;
 module_param(orphan, bool, 0444);
 MODULE_PARM_DESC(orphan, "Leave one slice live at unload, for the harness (default 0)");
 
+#define ORPHAN_OBJECTS	16	/* one that a stale stack slot points at is not enough */
+
 static int __init bufpool_kunit_init(void)
 {
 	void **slot;
+	int i;
 
 	if (!orphan)
 		return 0;
-	slot = bufpool_alloc_unsafe(sizeof(*slot), GFP_KERNEL);
+	slot = bufpool_alloc_unsafe(ORPHAN_OBJECTS * sizeof(*slot), GFP_KERNEL);
 	if (!slot)
 		return -ENOMEM;
-	*slot = kmalloc(64, GFP_KERNEL);
+	for (i = 0; i < ORPHAN_OBJECTS; i++)
+		slot[i] = kmalloc(64, GFP_KERNEL);
 	pr_info("bufpool_kunit: orphan slice left live on purpose\n");
 	return 0;
 }
