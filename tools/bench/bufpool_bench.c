@@ -51,6 +51,7 @@
 #include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -70,6 +71,7 @@
 #define BB_MAX_REPS	31
 #define BB_MAX_SIZE	32768	/* what a page_frag_cache can give */
 #define BB_RING_SLOTS	1024	/* pattern d's ring, a power of two */
+#define BB_SPINS	2000	/* spins before a waiting thread sleeps */
 #define BB_SEED		20240611
 #define BB_LINE		256
 
@@ -259,6 +261,21 @@ static __always_inline void bb_free(enum bb_contender c, void *p,
 	}
 }
 
+/*
+ * A thread waiting for another spins a while, then sleeps a little: under
+ * QEMU a spinning vCPU holds a host CPU that the one it waits for may be
+ * waiting for, when the host is busy.
+ */
+static void bb_wait(unsigned int *spins)
+{
+	if (++*spins < BB_SPINS) {
+		cpu_relax();
+		return;
+	}
+	*spins = 0;
+	usleep_range(20, 50);
+}
+
 /* Pattern a: alloc then free at once. */
 static __always_inline int bb_loop_single(enum bb_contender c,
 					  unsigned int size, unsigned int order,
@@ -305,6 +322,7 @@ static __always_inline int bb_loop_produce(enum bb_contender c,
 					   struct bb_ring *r, unsigned long n)
 {
 	unsigned long head = r->head, tail = head - BB_RING_SLOTS;
+	unsigned int spins = 0;
 	unsigned long i;
 	int err = 0;
 	void *p;
@@ -314,7 +332,7 @@ static __always_inline int bb_loop_produce(enum bb_contender c,
 		if (unlikely(!p))
 			err = -ENOMEM;
 		while (head - tail >= BB_RING_SLOTS) {
-			cpu_relax();
+			bb_wait(&spins);
 			/* Pairs with the consumer's release: slots it freed. */
 			tail = smp_load_acquire(&r->tail);
 		}
@@ -331,12 +349,13 @@ static __always_inline void bb_loop_consume(enum bb_contender c,
 					    struct bb_ring *r, unsigned long n)
 {
 	unsigned long tail = r->tail, head = tail;
+	unsigned int spins = 0;
 	unsigned long i;
 	void *p;
 
 	for (i = 0; i < n; i++, tail++) {
 		while (head == tail) {
-			cpu_relax();
+			bb_wait(&spins);
 			/* Pairs with the producer's release: slots it filled. */
 			head = smp_load_acquire(&r->head);
 		}
@@ -396,6 +415,7 @@ static noinline int bb_work(struct bb_thread *t, unsigned long n)
 static void bb_barrier(struct bb_job *job)
 {
 	int gen = atomic_read(&job->gen);
+	unsigned int spins = 0;
 
 	if (atomic_inc_return(&job->arrived) == job->nthreads) {
 		atomic_set(&job->arrived, 0);
@@ -404,7 +424,7 @@ static void bb_barrier(struct bb_job *job)
 		return;
 	}
 	while (atomic_read_acquire(&job->gen) == gen)
-		cpu_relax();
+		bb_wait(&spins);
 }
 
 static int bb_cmp_ptr(const void *a, const void *b)

@@ -89,22 +89,41 @@ show() {
 	'
 }
 
+# Host CPU time so far, busy and in all, in clock ticks.
+host_ticks() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
 msg "booting Debian's $abi in QEMU ($cpus vCPUs, TCG) with the benchmark${*:+: $*}"
 rm -f "$log"
 t=$SECONDS
-# shellcheck disable=SC2086 # BENCH_CMDLINE is words for the kernel
-GUEST_CPUS=$cpus "$BUFPOOL_TOP/tools/testing/qemu.sh" "$kernel" "$out.cpio.gz" \
-	"$log" "$limit" ${BENCH_CMDLINE:-} &
+read -r busy0 total0 <<< "$(host_ticks)"
+# QEMU's own CPU time goes to $out.cputime, to tell the rest of the
+# host's load from it.
+{
+	TIMEFORMAT='%U %S'
+	# shellcheck disable=SC2086 # BENCH_CMDLINE is words for the kernel
+	time GUEST_CPUS=$cpus "$BUFPOOL_TOP/tools/testing/qemu.sh" "$kernel" \
+		"$out.cpio.gz" "$log" "$limit" ${BENCH_CMDLINE:-}
+} 2> "$out.cputime" &
 qemu=$!
 tail -n +1 -F --pid=$qemu "$log" 2>/dev/null | show
 wait $qemu
 rc=$?
 guest=$((SECONDS - t))
+read -r busy1 total1 <<< "$(host_ticks)"
+# The share of the host's CPUs that other processes took meanwhile: the
+# guest's vCPUs wait for them, and its clock runs on while they wait.
+others=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" \
+	     -v hz="$(getconf CLK_TCK)" -v q="$(tail -n 1 "$out.cputime")" '
+	BEGIN { split(q, u, " "); o = b - (u[1] + u[2]) * hz
+		printf "%d", (t > 0 && o > 0) ? 100 * o / t : 0 }')
 
 {
 	echo "# make bench${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
-	     "guest: Debian's $abi under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s"
+	     "guest: Debian's $abi under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s;" \
+	     "other processes took ${others}% of the host's CPU meanwhile"
 	results "$log"
 } > "$txt"
 
@@ -118,5 +137,9 @@ if [ $rc -ne 0 ] || [ "${counts[1]:-1}" -ne 0 ] || ! grep -q '^done in ' "$txt";
 	exit 1
 fi
 missed=$(grep -c '^bench-goal: .* MISSED:' "$txt")
+if [ "$others" -gt 10 ]; then
+	msg "warning: other processes took ${others}% of the host's CPU during the run;" \
+	    "patterns c and d (and the spreads) suffer most: run again on an idle host"
+fi
 msg "make bench passed in $((SECONDS - t0)) s (guest $guest s, no kernel complaints," \
     "$missed goal(s) missed); results: $txt, serial log: $log"
