@@ -18,9 +18,17 @@ kcsan)	checker=kcsan ;;
 esac
 frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
        "$BUFPOOL_TOP/kunit/$checker.config")
+# Bump when the way the kernel is built changes, to rebuild cached ones.
+recipe=2
 ver=$(source_version)
-hash=$(cat "${frags[@]}" "$0" | sha256sum | cut -c1-12)
+hash=$( (cat "${frags[@]}"; echo "recipe $recipe") | sha256sum | cut -c1-12)
 out=$BUFPOOL_CACHE/kernel/$variant-$ver-$hash
+
+# One build at a time: a second run (make lint beside make check) waits,
+# then finds the kernel built, instead of removing the first one's tree.
+mkdir -p "$BUFPOOL_CACHE/kernel"
+exec 9> "$BUFPOOL_CACHE/kernel/.lock"
+flock 9
 
 if [ -e "$out/.built" ]; then
 	echo "$out"
