@@ -44,8 +44,9 @@ static struct workqueue_struct *bufpool_wq;
 struct bufpool *bufpool_default;
 
 /* Every call counts; its bytes only when it got them. */
-static void bufpool_count_call(struct bufpool *pool, enum bufpool_path path,
-			       size_t size, const void *buf)
+static __always_inline void bufpool_count_call(struct bufpool *pool,
+					       enum bufpool_path path,
+					       size_t size, const void *buf)
 {
 	bufpool_count(pool, BUFPOOL_STAT_CALLS(path), 1);
 	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
@@ -53,6 +54,20 @@ static void bufpool_count_call(struct bufpool *pool, enum bufpool_path path,
 		bufpool_count(pool, BUFPOOL_STAT_BYTES(path), size);
 	else
 		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+}
+
+/* bufpool_chunk_owner(), inline for bufpool_free(). */
+static __always_inline struct bufpool *bufpool_owner(struct page *head)
+{
+	unsigned long priv;
+
+	/* A slab page's ->private is slab state, not ours. */
+	if (PageSlab(head))
+		return NULL;
+	priv = page_private(head);
+	if (!(priv & BUFPOOL_PAGE_TAG))
+		return NULL;
+	return (struct bufpool *)(priv & ~BUFPOOL_PAGE_TAG);
 }
 
 /**
@@ -64,15 +79,7 @@ static void bufpool_count_call(struct bufpool *pool, enum bufpool_path path,
  */
 struct bufpool *bufpool_chunk_owner(struct page *head)
 {
-	unsigned long priv;
-
-	/* A slab page's ->private is slab state, not ours. */
-	if (PageSlab(head))
-		return NULL;
-	priv = page_private(head);
-	if (!(priv & BUFPOOL_PAGE_TAG))
-		return NULL;
-	return (struct bufpool *)(priv & ~BUFPOOL_PAGE_TAG);
+	return bufpool_owner(head);
 }
 
 /**
@@ -190,6 +197,29 @@ void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 	percpu_ref_put(&pool->ref);
 }
 
+/*
+ * Rollover of a chunk whose every slice is freed already, as page_frag
+ * does it: slice it again from its start rather than give it back and
+ * take (and, with init_on_alloc, zero) a fresh one. Counted as a release
+ * and a creation, so that the gauges read as they would have.
+ */
+static void bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
+				struct page *page, unsigned int size)
+{
+	unsigned int bias = size / pool->align + 1;
+
+	trace_bufpool_pool_release(pool->name, size);
+	/* The count is zero, so nobody holds or can take a reference. */
+	set_page_count(page, bias);
+	c->page = page;
+	c->va = page_address(page);
+	c->offset = 0;
+	c->size = size;
+	c->bias = bias;
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
+}
+
 /* Carves @size bytes from this CPU's chunk, starting a new one if needed. */
 static void *bufpool_slice(struct bufpool *pool, unsigned int size,
 			   unsigned int pool_size, gfp_t gfp)
@@ -202,6 +232,19 @@ static void *bufpool_slice(struct bufpool *pool, unsigned int size,
 
 	local_lock_irqsave(&pool->pcpu->lock, flags);
 	c = this_cpu_ptr(&pool->pcpu->chunk);
+	if (unlikely(size > c->size - c->offset) && c->page &&
+	    c->size == pool_size) {
+		/* Retire it here; reuse it when its slices are all gone. */
+		bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
+			      c->size - c->offset);
+		trace_bufpool_rollover(pool->name, c->size, c->size - c->offset,
+				       size);
+		old = bufpool_chunk_retire(pool, c);
+		if (old) {
+			bufpool_chunk_reuse(pool, c, old, pool_size);
+			old = NULL;
+		}
+	}
 	if (unlikely(size > c->size - c->offset)) {
 		/* Rollover. The page allocator may sleep: not under the lock. */
 		local_unlock_irqrestore(&pool->pcpu->lock, flags);
@@ -307,7 +350,8 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 	might_alloc(gfp);
 	if (likely(size && size < bufpool_threshold(pool, pool_size) &&
 		   !(gfp & GFP_ZONEMASK) &&
-		   !bufpool_debug_too_big(pool, size, pool_size))) {
+		   !(bufpool_debug_pool(pool) &&
+		     bufpool_debug_too_big(pool, size, pool_size)))) {
 		path = from ? BUFPOOL_PATH_FROM_POOLED :
 			      BUFPOOL_PATH_UNSAFE_POOLED;
 		if (unlikely(bufpool_should_fail(size)))
@@ -588,7 +632,7 @@ void bufpool_free(const void *buf)
 	if (bufpool_debug_on() && bufpool_debug_free(buf, _RET_IP_))
 		return;
 	page = virt_to_head_page(buf);
-	pool = bufpool_chunk_owner(page);
+	pool = bufpool_owner(page);
 	if (!pool) {
 		bufpool_direct_free(buf, _RET_IP_);
 		return;

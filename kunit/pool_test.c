@@ -429,12 +429,51 @@ static void rollover_keeps_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_RETIRED_POOLS_LIVE), 0);
 }
 
+/*
+ * A rollover over a chunk whose slices are all freed slices it again in
+ * place, as page_frag reuses its page: counted as a release and a
+ * creation, and the same memory.
+ */
+static void rollover_reuses_empty_chunk(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bp_stats before, after;
+	u8 *a, *b, *c;
+
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_PTR_EQ(test, head_of(a), head_of(b));
+	bufpool_free(a);
+	bufpool_free(b);
+	bp_stats_read(test, POOL_NAME, &before);
+	migrate_disable();
+	c = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	bp_stats_read(test, POOL_NAME, &after);
+
+	KUNIT_EXPECT_PTR_EQ(test, (void *)c, (void *)a);
+	KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_CREATED] - before.v[BP_POOLS_CREATED], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_RELEASED] - before.v[BP_POOLS_RELEASED], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_LIVE], before.v[BP_POOLS_LIVE]);
+	KUNIT_EXPECT_EQ(test, after.v[BP_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BP_ABANDONED_BYTES] - before.v[BP_ABANDONED_BYTES],
+			8192 - 6000);
+	bufpool_free(c);
+}
+
 static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(page_backed),
 	KUNIT_CASE_PARAM(front_to_back, slicing_gen_params),
 	KUNIT_CASE(rollover),
 	KUNIT_CASE(exact_fit),
 	KUNIT_CASE(rollover_keeps_slices),
+	KUNIT_CASE(rollover_reuses_empty_chunk),
 	{}
 };
 

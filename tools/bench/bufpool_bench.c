@@ -791,9 +791,11 @@ static const char *bb_describe(const struct bb_pattern *pat, char *buf,
 			 batch, batch);
 		return buf;
 	case 'c':
+		if (pat->ncpus == 1)
+			return "pattern a in a kthread on one CPU, the base of the scaling";
 		snprintf(buf, len,
-			 "pattern a on %u CPU%s at once; ns per pair on each CPU",
-			 pat->ncpus, pat->ncpus > 1 ? "s" : "");
+			 "pattern a on %u CPUs at once; ns per pair on each CPU",
+			 pat->ncpus);
 		return buf;
 	default:
 		snprintf(buf, len,
