@@ -114,6 +114,17 @@ void bufpool_chunk_free(struct page *page)
 	__free_pages(page, compound_order(page));
 }
 
+/* Slices @page from its start, holding @bias references for the slices. */
+static void bufpool_chunk_start(struct bufpool_chunk *c, struct page *page,
+				unsigned int size, unsigned int bias)
+{
+	c->page = page;
+	c->va = page_address(page);
+	c->offset = 0;
+	c->size = size;
+	c->bias = bias;
+}
+
 /**
  * bufpool_chunk_install - make a new chunk the one being sliced
  * @pool: its pool.
@@ -139,11 +150,7 @@ void bufpool_chunk_install(struct bufpool *pool, struct bufpool_chunk *c,
 	 */
 	kmemleak_alloc(page_address(page), size, 0, GFP_ATOMIC);
 	percpu_ref_get(&pool->ref);
-	c->page = page;
-	c->va = page_address(page);
-	c->offset = 0;
-	c->size = size;
-	c->bias = bias;
+	bufpool_chunk_start(c, page, size, bias);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, size);
@@ -211,11 +218,7 @@ static void bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
 	trace_bufpool_pool_release(pool->name, size);
 	/* The count is zero, so nobody holds or can take a reference. */
 	set_page_count(page, bias);
-	c->page = page;
-	c->va = page_address(page);
-	c->offset = 0;
-	c->size = size;
-	c->bias = bias;
+	bufpool_chunk_start(c, page, size, bias);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
 }
