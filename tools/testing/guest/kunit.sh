@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest payload for the debug kernel: load bufpool and its KUnit suites
-# (they run as the module loads), unload both; then bufpool in debug mode
-# under the sample client's workload; then scan for leaks.
+# (they run as the module loads) after bufpool in debug mode under the
+# sample client's workload; then scan for leaks.
 . /checks.sh
 
 pool=/sys/kernel/debug/bufpool/default
@@ -11,14 +11,8 @@ debug_clean() { grep -qx 'corruptions 0' $pool/debug && grep -qx 'misuses 0' $po
 owners_listed() { grep -q 'bufpool_client' $pool/owners; }
 
 echo clear > /sys/kernel/debug/kmemleak
-check load-bufpool insmod /bufpool.ko
-# orphan=1: the suites leave one default-pool slice live behind them.
-check load-kunit insmod /bufpool_kunit.ko orphan=1
-check unload-kunit rmmod bufpool_kunit
-check unload-bufpool-under-live-slice rmmod bufpool
-check reports-live-slice sh -c "dmesg | grep -q 'pool default destroyed with 1 live slices'"
-
-# Debug mode for every pool, under a driver's workload.
+# Debug mode for every pool, under a driver's workload: first, while
+# lockdep is on (the KASAN suite's expected reports turn it off).
 check load-bufpool-debug insmod /bufpool.ko debug=1
 check debug-mode-on debug_on
 check load-client-workload insmod /bufpool_client.ko mode=workload duration_ms=4000
@@ -29,4 +23,11 @@ check owners-name-the-client owners_listed
 check unload-client rmmod bufpool_client
 check debug-mode-clean debug_clean
 check unload-bufpool-debug rmmod bufpool
+
+check load-bufpool insmod /bufpool.ko
+# orphan=1: the suites leave one default-pool slice live behind them.
+check load-kunit insmod /bufpool_kunit.ko orphan=1
+check unload-kunit rmmod bufpool_kunit
+check unload-bufpool-under-live-slice rmmod bufpool
+check reports-live-slice sh -c "dmesg | grep -q 'pool default destroyed with 1 live slices'"
 kmemleak_check kmemleak-after-kunit
