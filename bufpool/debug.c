@@ -373,7 +373,6 @@ void *bufpool_debug_slice(struct bufpool *pool, unsigned int size,
 	bufpool_kasan_unpoison(buf, size);
 
 	bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
-	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, 1);
 	d->cur.offset = next;
 	d->cur.bias--;
 	spin_unlock_irqrestore(&d->lock, flags);
@@ -496,8 +495,7 @@ bool bufpool_debug_free(const void *buf, unsigned long caller)
 	}
 
 	trace_bufpool_free(pool->name, caller, buf, true);
-	bufpool_count(pool, BUFPOOL_STAT_FREES, 1);
-	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, -1);
+	bufpool_count(pool, BUFPOOL_STAT_SLICE_FREES, 1);
 	if (page_ref_dec_and_test(page)) {
 		bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
 		bufpool_debug_release(pool, page);

@@ -43,28 +43,39 @@ static struct workqueue_struct *bufpool_wq;
 
 struct bufpool *bufpool_default;
 
-/* Every call counts; its bytes only when it got them. */
+static __always_inline bool bufpool_path_pooled(enum bufpool_path path)
+{
+	return path == BUFPOOL_PATH_UNSAFE_POOLED ||
+	       path == BUFPOOL_PATH_FROM_POOLED;
+}
+
+/*
+ * Every call counts, in its histogram bucket, which is also its calls
+ * count (stats.h); its bytes only when it got them.
+ */
 static __always_inline void bufpool_count_call(struct bufpool *pool,
 					       enum bufpool_path path,
 					       size_t size, const void *buf)
 {
-	bufpool_count(pool, BUFPOOL_STAT_CALLS(path), 1);
 	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
-	if (likely(buf))
+	if (likely(buf)) {
 		bufpool_count(pool, BUFPOOL_STAT_BYTES(path), size);
-	else
-		bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+		return;
+	}
+	bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
+	if (bufpool_path_pooled(path))
+		bufpool_count(pool, BUFPOOL_STAT_SLICE_FAILURES, 1);
 }
 
 /* bufpool_chunk_owner(), inline for bufpool_free(). */
-static __always_inline struct bufpool *bufpool_owner(struct page *head)
+static __always_inline struct bufpool *bufpool_owner(struct folio *folio)
 {
 	unsigned long priv;
 
-	/* A slab page's ->private is slab state, not ours. */
-	if (PageSlab(head))
+	/* A slab's ->private is slab state, not ours. */
+	if (folio_test_slab(folio))
 		return NULL;
-	priv = page_private(head);
+	priv = (unsigned long)folio->private;
 	if (!(priv & BUFPOOL_PAGE_TAG))
 		return NULL;
 	return (struct bufpool *)(priv & ~BUFPOOL_PAGE_TAG);
@@ -79,7 +90,7 @@ static __always_inline struct bufpool *bufpool_owner(struct page *head)
  */
 struct bufpool *bufpool_chunk_owner(struct page *head)
 {
-	return bufpool_owner(head);
+	return bufpool_owner(page_folio(head));
 }
 
 /**
@@ -223,20 +234,38 @@ static void bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
 }
 
-/* Carves @size bytes from this CPU's chunk, starting a new one if needed. */
-static void *bufpool_slice(struct bufpool *pool, unsigned int size,
-			   unsigned int pool_size, gfp_t gfp)
+/* Carves @size bytes from @c, where they fit. Under @c's lock. */
+static __always_inline void *bufpool_carve(struct bufpool *pool,
+					   struct bufpool_chunk *c,
+					   unsigned int size)
+{
+	unsigned int end = c->offset + size;
+	unsigned int next = min(ALIGN(end, pool->align), c->size);
+	void *buf = c->va + c->offset;
+
+	c->offset = next;
+	c->bias--;
+	if (next != end)
+		bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
+	return buf;
+}
+
+/*
+ * Carves @size bytes from this CPU's chunk, starting a new one if needed:
+ * what bufpool_slice() falls back to when they do not fit.
+ */
+static noinline void *bufpool_slice_rollover(struct bufpool *pool,
+					     unsigned int size,
+					     unsigned int pool_size, gfp_t gfp)
 {
 	struct page *spare = NULL, *old = NULL;
 	struct bufpool_chunk *c;
-	unsigned int end, next;
 	unsigned long flags;
 	void *buf;
 
 	local_lock_irqsave(&pool->pcpu->lock, flags);
 	c = this_cpu_ptr(&pool->pcpu->chunk);
-	if (unlikely(size > c->size - c->offset) && c->page &&
-	    c->size == pool_size) {
+	if (size > c->size - c->offset && c->page && c->size == pool_size) {
 		/* Retire it here; reuse it when its slices are all gone. */
 		bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
 			      c->size - c->offset);
@@ -248,7 +277,7 @@ static void *bufpool_slice(struct bufpool *pool, unsigned int size,
 			old = NULL;
 		}
 	}
-	if (unlikely(size > c->size - c->offset)) {
+	if (size > c->size - c->offset) {
 		/* Rollover. The page allocator may sleep: not under the lock. */
 		local_unlock_irqrestore(&pool->pcpu->lock, flags);
 		spare = bufpool_chunk_alloc(pool, pool_size, gfp);
@@ -270,20 +299,34 @@ static void *bufpool_slice(struct bufpool *pool, unsigned int size,
 			spare = NULL;
 		}
 	}
-
-	buf = c->va + c->offset;
-	end = c->offset + size;
-	next = min(ALIGN(end, pool->align), c->size);
-	c->offset = next;
-	c->bias--;
-	bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
-	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, 1);
+	buf = bufpool_carve(pool, c, size);
 	local_unlock_irqrestore(&pool->pcpu->lock, flags);
 
 	if (unlikely(old))
 		bufpool_chunk_release(pool, old);
 	if (unlikely(spare))
 		bufpool_chunk_free(spare);
+	return buf;
+}
+
+/* Carves @size bytes from this CPU's chunk: the fast path. */
+static __always_inline void *bufpool_slice(struct bufpool *pool,
+					   unsigned int size,
+					   unsigned int pool_size, gfp_t gfp)
+{
+	struct bufpool_chunk *c;
+	unsigned long flags;
+	void *buf;
+
+	local_lock_irqsave(&pool->pcpu->lock, flags);
+	c = this_cpu_ptr(&pool->pcpu->chunk);
+	/* Also true before the first chunk, whose size is 0. */
+	if (unlikely(size > c->size - c->offset)) {
+		local_unlock_irqrestore(&pool->pcpu->lock, flags);
+		return bufpool_slice_rollover(pool, size, pool_size, gfp);
+	}
+	buf = bufpool_carve(pool, c, size);
+	local_unlock_irqrestore(&pool->pcpu->lock, flags);
 	return buf;
 }
 
@@ -340,9 +383,13 @@ static void bufpool_direct_free(const void *buf, unsigned long caller)
 	percpu_ref_put(&pool->ref);
 }
 
-/* allocUnsafe and from: pooled below the threshold, direct otherwise. */
-static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
-			 bool from, unsigned long caller)
+/*
+ * allocUnsafe and from, every case: pooled below the threshold, direct
+ * otherwise, zeroed if asked, debug pools, bad zones.
+ */
+static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
+				       gfp_t gfp, bool from,
+				       unsigned long caller)
 {
 	unsigned int pool_size = READ_ONCE(pool->pool_size);
 	bool zero = !from && ((gfp & __GFP_ZERO) ||
@@ -350,7 +397,6 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 	enum bufpool_path path;
 	void *buf;
 
-	might_alloc(gfp);
 	if (likely(size && size < bufpool_threshold(pool, pool_size) &&
 		   !(gfp & GFP_ZONEMASK) &&
 		   !(bufpool_debug_pool(pool) &&
@@ -378,6 +424,42 @@ static void *bufpool_get(struct bufpool *pool, size_t size, gfp_t gfp,
 	return buf;
 }
 
+/*
+ * allocUnsafe and from: a slice of this CPU's chunk, with nothing to
+ * zero, in a pool without debug mode. Anything else, bufpool_get_slow().
+ */
+static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
+					 gfp_t gfp, bool from,
+					 unsigned long caller)
+{
+	enum bufpool_path path = from ? BUFPOOL_PATH_FROM_POOLED :
+					BUFPOOL_PATH_UNSAFE_POOLED;
+	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	void *buf;
+
+	might_alloc(gfp);
+	if (unlikely(!size || size >= bufpool_threshold(pool, pool_size) ||
+		     (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
+		     (READ_ONCE(pool->flags) &
+		      (BUFPOOL_ZERO_FILL | BUFPOOL_DEBUG))))
+		return bufpool_get_slow(pool, size, gfp, from, caller);
+
+	if (unlikely(bufpool_should_fail(size)))
+		buf = NULL;
+	else
+		buf = bufpool_slice(pool, size, pool_size, gfp);
+	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	return buf;
+}
+
+/* bufpool_get() for the copies, whose memcpy() outweighs a call. */
+static noinline void *bufpool_get_from(struct bufpool *pool, size_t size,
+				       gfp_t gfp, unsigned long caller)
+{
+	return bufpool_get(pool, size, gfp, true, caller);
+}
+
 /* alloc and allocUnsafeSlow: always direct. */
 static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
 				enum bufpool_path path, unsigned long caller)
@@ -394,7 +476,7 @@ static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
 static void *bufpool_copy(struct bufpool *pool, const void *src, size_t len,
 			  gfp_t gfp, unsigned long caller)
 {
-	void *buf = bufpool_get(pool, len, gfp, true, caller);
+	void *buf = bufpool_get_from(pool, len, gfp, caller);
 
 	if (likely(!ZERO_OR_NULL_PTR(buf)))
 		memcpy(buf, src, len);
@@ -404,8 +486,8 @@ static void *bufpool_copy(struct bufpool *pool, const void *src, size_t len,
 static void *bufpool_copy_user(struct bufpool *pool, const void __user *src,
 			       size_t len, unsigned long caller)
 {
-	void *buf = bufpool_get(pool, len, GFP_USER | __GFP_NOWARN, true,
-				caller);
+	void *buf = bufpool_get_from(pool, len, GFP_USER | __GFP_NOWARN,
+				     caller);
 
 	if (unlikely(!buf))
 		return ERR_PTR(-ENOMEM);
@@ -628,25 +710,24 @@ EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
 void bufpool_free(const void *buf)
 {
 	struct bufpool *pool;
-	struct page *page;
+	struct folio *folio;
 
 	if (unlikely(ZERO_OR_NULL_PTR(buf)))
 		return;
 	if (bufpool_debug_on() && bufpool_debug_free(buf, _RET_IP_))
 		return;
-	page = virt_to_head_page(buf);
-	pool = bufpool_owner(page);
+	folio = virt_to_folio(buf);
+	pool = bufpool_owner(folio);
 	if (!pool) {
 		bufpool_direct_free(buf, _RET_IP_);
 		return;
 	}
 	trace_bufpool_free(pool->name, _RET_IP_, buf, true);
-	bufpool_count(pool, BUFPOOL_STAT_FREES, 1);
-	bufpool_count(pool, BUFPOOL_STAT_SLICES_LIVE, -1);
+	bufpool_count(pool, BUFPOOL_STAT_SLICE_FREES, 1);
 	/* Only a retired chunk can drop to zero: a current one holds a bias. */
-	if (page_ref_dec_and_test(page)) {
+	if (folio_ref_dec_and_test(folio)) {
 		bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
-		bufpool_chunk_release(pool, page);
+		bufpool_chunk_release(pool, &folio->page);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);

@@ -80,11 +80,60 @@ static bool bufpool_stat_is_gauge(enum bufpool_stat item)
 	       item == BUFPOOL_STAT_DIRECT_LIVE;
 }
 
+static bool bufpool_stat_is_calls(enum bufpool_stat item)
+{
+	return item <= BUFPOOL_STAT_PATHS_END && !(item & 1);
+}
+
+/* Racing increments on that CPU are fine: these are snapshots. */
+static long bufpool_stat_raw(struct bufpool_cpu_stats *s,
+			     enum bufpool_stat item)
+{
+	return READ_ONCE(s->stat[item]);
+}
+
+static long bufpool_stat_calls(struct bufpool_cpu_stats *s,
+			       enum bufpool_path path)
+{
+	unsigned long sum = 0;
+	int b;
+
+	for (b = 0; b < BUFPOOL_NR_BUCKETS; b++)
+		sum += READ_ONCE(s->hist[path][b]);
+	return sum;
+}
+
+/* One counter on one CPU, derived as stats.h says where it is. */
+static long bufpool_stat_derive(struct bufpool_cpu_stats *s,
+				enum bufpool_stat item)
+{
+	if (bufpool_stat_is_calls(item))
+		return bufpool_stat_calls(s, item / 2);
+
+	switch (item) {
+	case BUFPOOL_STAT_FREES:
+		return bufpool_stat_raw(s, BUFPOOL_STAT_FREES) +
+		       bufpool_stat_raw(s, BUFPOOL_STAT_SLICE_FREES);
+	case BUFPOOL_STAT_SLICES_LIVE:
+		return bufpool_stat_calls(s, BUFPOOL_PATH_UNSAFE_POOLED) +
+		       bufpool_stat_calls(s, BUFPOOL_PATH_FROM_POOLED) -
+		       bufpool_stat_raw(s, BUFPOOL_STAT_SLICE_FAILURES) -
+		       bufpool_stat_raw(s, BUFPOOL_STAT_SLICE_FREES);
+	default:
+		return bufpool_stat_raw(s, item);
+	}
+}
+
+/* As shown: an event counter less what the last reset saw of it. */
 static long bufpool_stat_cpu(struct bufpool *pool, enum bufpool_stat item,
 			     int cpu)
 {
-	/* Racing increments on that CPU are fine: this is a snapshot. */
-	return READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->stats.stat[item]);
+	struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
+	long v = bufpool_stat_derive(s, item);
+
+	if (item < BUFPOOL_NR_PRINTED_STATS && !bufpool_stat_is_gauge(item))
+		v -= READ_ONCE(s->base[item]);
+	return v;
 }
 
 /**
@@ -93,8 +142,9 @@ static long bufpool_stat_cpu(struct bufpool *pool, enum bufpool_stat item,
  * @item: the counter.
  *
  * Context: Any context.
- * Return: The sum; for a gauge, never below zero, which a fold racing with
- * an allocation on one CPU and its free on another could otherwise show.
+ * Return: The sum, as the stats file shows it; for a gauge, never below
+ * zero, which a fold racing with an allocation on one CPU and its free on
+ * another could otherwise show.
  */
 long bufpool_stat_read(struct bufpool *pool, enum bufpool_stat item)
 {
@@ -160,8 +210,13 @@ static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 		for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
 			unsigned long sum = 0;
 
-			for_each_possible_cpu(cpu)
-				sum += READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->stats.hist[path][b]);
+			for_each_possible_cpu(cpu) {
+				struct bufpool_cpu_stats *s;
+
+				s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
+				sum += READ_ONCE(s->hist[path][b]) -
+				       READ_ONCE(s->hist_base[path][b]);
+			}
 			seq_printf(m, " %lu", sum);
 		}
 		seq_putc(m, '\n');
@@ -182,15 +237,17 @@ static void bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_debug);
 
 /*
- * Zeroes the event counters and the histogram, not the gauges. An event
- * counted on another CPU while this runs may survive the reset.
+ * Zeroes the event counters and the histogram as shown, not the gauges:
+ * each shows less what it was now. The counters themselves are left to
+ * the CPUs that bump them, so an event racing with this is counted either
+ * before the reset or after it.
  */
 static ssize_t bufpool_reset_write(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct dentry *dentry = file_dentry(iocb->ki_filp);
 	struct bufpool *pool = iocb->ki_filp->private_data;
 	size_t count = iov_iter_count(from);
-	int i, cpu, ret;
+	int i, b, path, cpu, ret;
 
 	ret = debugfs_file_get(dentry);
 	if (ret)
@@ -198,10 +255,23 @@ static ssize_t bufpool_reset_write(struct kiocb *iocb, struct iov_iter *from)
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
 
-		for (i = 0; i < BUFPOOL_NR_STATS; i++)
-			if (!bufpool_stat_is_gauge(i))
-				WRITE_ONCE(s->stat[i], 0);
-		memset(s->hist, 0, sizeof(s->hist));
+		for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
+			long calls = 0;
+
+			/* A path's calls are its histogram row's, exactly. */
+			for (b = 0; b < BUFPOOL_NR_BUCKETS; b++) {
+				unsigned long n = READ_ONCE(s->hist[path][b]);
+
+				WRITE_ONCE(s->hist_base[path][b], n);
+				calls += n;
+			}
+			WRITE_ONCE(s->base[BUFPOOL_STAT_CALLS(path)], calls);
+		}
+		for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++)
+			if (!bufpool_stat_is_gauge(i) &&
+			    !bufpool_stat_is_calls(i))
+				WRITE_ONCE(s->base[i],
+					   bufpool_stat_derive(s, i));
 	}
 	debugfs_file_put(dentry);
 	return count;

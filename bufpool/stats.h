@@ -3,6 +3,12 @@
  * Per-CPU statistics of a pool. Every counter lives in the pool's per-CPU
  * area next to the slicing state, is bumped with this_cpu ops and is
  * folded only when read, so the fast path writes nothing shared.
+ *
+ * A pooled allocation and its free bump three counters: the histogram's
+ * bucket, the path's bytes and the slice frees. What the stats file shows
+ * beyond those is derived when it is read: a path's calls are the sum of
+ * its histogram row, frees are the direct and the slice frees, and
+ * slices_live is the pooled calls less their failures and slice frees.
  */
 #ifndef _BUFPOOL_STATS_H
 #define _BUFPOOL_STATS_H
@@ -27,7 +33,9 @@ enum bufpool_path {
 
 /*
  * The counters, in the order of the stats file. Each path has a calls and
- * a bytes counter at 2 * path and 2 * path + 1.
+ * a bytes counter at 2 * path and 2 * path + 1. Of the printed ones, the
+ * calls, frees and slices_live are derived (see above): their own slots
+ * stay zero, except frees, which holds the direct buffers' frees.
  */
 enum bufpool_stat {
 	BUFPOOL_STAT_PATHS_END = 2 * BUFPOOL_NR_PATHS - 1,
@@ -44,8 +52,11 @@ enum bufpool_stat {
 	BUFPOOL_STAT_ABANDONED_BYTES,
 	BUFPOOL_STAT_PADDING_BYTES,
 	BUFPOOL_NR_PRINTED_STATS,
-	/* Internal gauge, not in the stats file: live direct buffers. */
+	/* Internal, not in the stats file: live direct buffers (a gauge), */
 	BUFPOOL_STAT_DIRECT_LIVE = BUFPOOL_NR_PRINTED_STATS,
+	/* and the frees and failures of the pooled paths. */
+	BUFPOOL_STAT_SLICE_FREES,
+	BUFPOOL_STAT_SLICE_FAILURES,
 	BUFPOOL_NR_STATS,
 };
 
@@ -58,10 +69,20 @@ enum bufpool_stat {
  */
 #define BUFPOOL_NR_BUCKETS	20
 
-/* The per-CPU part of the statistics, embedded in struct bufpool_cpu. */
+/**
+ * struct bufpool_cpu_stats - the per-CPU part of a pool's statistics
+ * @stat: the counters, never zeroed; gauges may be negative on one CPU.
+ * @hist: the size histogram of every path.
+ * @base: what the reset file last saw of the printed event counters:
+ *	they are shown less it, so that a reset writes nothing the fast
+ *	path writes and loses no event. Written by the reset file only.
+ * @hist_base: the same for @hist.
+ */
 struct bufpool_cpu_stats {
 	long stat[BUFPOOL_NR_STATS];
 	unsigned long hist[BUFPOOL_NR_PATHS][BUFPOOL_NR_BUCKETS];
+	long base[BUFPOOL_NR_PRINTED_STATS];
+	unsigned long hist_base[BUFPOOL_NR_PATHS][BUFPOOL_NR_BUCKETS];
 };
 
 static inline unsigned int bufpool_size_bucket(size_t size)
