@@ -20,8 +20,13 @@ all: module bufpoolstat client
 module: kdir
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
-# A client module builds against bufpool the way the README shows.
+# A client module builds against bufpool the way the README shows. Kbuild
+# runs a module's modpost again only when its own objects change, not when
+# KBUILD_EXTRA_SYMBOLS does: a client's symbol CRCs would go stale when
+# bufpool's change. Removing its Module.symvers makes modpost run again.
 client: module
+	@if [ $(TOP)/Module.symvers -nt $(TOP)/tools/client/Module.symvers ]; then \
+		rm -f $(TOP)/tools/client/Module.symvers; fi
 	$(MAKE) -C $(KDIR) M=$(TOP)/tools/client BUFPOOL_DIR=$(TOP) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
 
