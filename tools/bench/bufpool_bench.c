@@ -94,6 +94,16 @@ static const char * const bb_names[BB_NR_CONTENDERS] = {
 	[BB_PAGES]	= "alloc_pages",
 };
 
+static char *contenders;
+module_param(contenders, charp, 0444);
+MODULE_PARM_DESC(contenders,
+		 "contenders to time, comma-separated names as in the tables (default all)");
+
+/* The contenders timed, in their order, from the contenders parameter. */
+static enum bb_contender bb_on[BB_NR_CONTENDERS];
+static unsigned int bb_nr_on;
+static bool bb_is_on[BB_NR_CONTENDERS];
+
 static unsigned int sizes[BB_MAX_SIZES] = { 16, 64, 256, 1024, 4000 };
 static unsigned int nr_sizes = 5;
 module_param_array(sizes, uint, &nr_sizes, 0444);
@@ -539,8 +549,8 @@ static void bb_measure_all(struct bb_thread *t)
 	int err;
 
 	for (rep = 0; rep < reps; rep++) {
-		for (k = 0; k < BB_NR_CONTENDERS; k++) {
-			t->c = (k + rep) % BB_NR_CONTENDERS;
+		for (k = 0; k < bb_nr_on; k++) {
+			t->c = bb_on[(k + rep) % bb_nr_on];
 			t0 = 0;
 			switch (t->role) {
 			case BB_ROLE_PRODUCE:
@@ -728,7 +738,7 @@ static int bb_measure(struct bb_state *s, unsigned int p, unsigned int z)
 	struct bb_pattern *pat = &s->pat[p];
 	struct bb_job *job = &s->job;
 	struct bb_thread *t = s->t;
-	unsigned int i, c, rep, n = 1;
+	unsigned int i, k, c, rep, n = 1;
 	u64 ns;
 	int err;
 
@@ -768,7 +778,8 @@ static int bb_measure(struct bb_state *s, unsigned int p, unsigned int z)
 		       err);
 		return err;
 	}
-	for (c = 0; c < BB_NR_CONTENDERS; c++)
+	for (k = 0; k < bb_nr_on; k++) {
+		c = bb_on[k];
 		for (rep = 0; rep < reps; rep++) {
 			ns = 0;
 			for (i = 0; i < n; i++)
@@ -776,6 +787,7 @@ static int bb_measure(struct bb_state *s, unsigned int p, unsigned int z)
 			bb_cell(s, p, z, c)[rep] = div64_u64(ns * 1000,
 							     job->iters);
 		}
+	}
 	return 0;
 }
 
@@ -821,6 +833,8 @@ static void bb_print_table(struct bb_state *s, unsigned int p)
 				 sizes[z]);
 	pr_info("%s\n", line);
 	for (c = 0; c < BB_NR_CONTENDERS; c++) {
+		if (!bb_is_on[c])
+			continue;
 		len = scnprintf(line, sizeof(line), "  %-30s", bb_names[c]);
 		for (z = 0; z < nr_sizes; z++) {
 			bb_stats(s, p, z, c, &med, &lo, &hi);
@@ -831,6 +845,8 @@ static void bb_print_table(struct bb_state *s, unsigned int p)
 		pr_info("%s\n", line);
 	}
 	for (c = BB_KMALLOC; c <= BB_PAGEFRAG; c++) {
+		if (!bb_is_on[c] || !bb_is_on[BB_POOLED])
+			continue;
 		len = scnprintf(line, sizeof(line), "  %-30s",
 				c == BB_KMALLOC ? "bufpool_alloc_unsafe/kmalloc" :
 						  "bufpool_alloc_unsafe/page_frag");
@@ -857,12 +873,16 @@ static void bb_print_lines(struct bb_state *s)
 			km = bb_median(s, p, z, BB_KMALLOC);
 			pf = bb_median(s, p, z, BB_PAGEFRAG);
 			for (c = 0; c < BB_NR_CONTENDERS; c++) {
+				if (!bb_is_on[c])
+					continue;
 				bb_stats(s, p, z, c, &med, &lo, &hi);
 				pr_info("bench: %s %u %s %s %s %s %s %s\n",
 					s->pat[p].name, sizes[z], bb_names[c],
 					bb_ns(&b[0], med),
-					bb_x(&b[1], bb_ratio(med, km), true),
-					bb_x(&b[2], bb_ratio(med, pf), true),
+					km ? bb_x(&b[1], bb_ratio(med, km),
+						   true) : "-",
+					pf ? bb_x(&b[2], bb_ratio(med, pf),
+						   true) : "-",
 					bb_ns(&b[3], lo), bb_ns(&b[4], hi));
 			}
 		}
@@ -899,6 +919,8 @@ static void bb_print_scaling(struct bb_state *s)
 					 "%10u B   ", sizes[z]);
 		pr_info("%s\n", line);
 		for (c = 0; c < BB_NR_CONTENDERS; c++) {
+			if (!bb_is_on[c])
+				continue;
 			len = scnprintf(line, sizeof(line), "  %-30s",
 					bb_names[c]);
 			for (z = 0; z < nr_sizes; z++) {
@@ -910,10 +932,12 @@ static void bb_print_scaling(struct bb_state *s)
 		}
 		for (z = 0; z < nr_sizes; z++)
 			for (c = 0; c < BB_NR_CONTENDERS; c++)
-				pr_info("bench-scale: %u %u %s %s\n", k,
-					sizes[z], bb_names[c],
-					bb_x(&b, bb_speedup(s, p1, pk, z, c),
-					     true));
+				if (bb_is_on[c])
+					pr_info("bench-scale: %u %u %s %s\n",
+						k, sizes[z], bb_names[c],
+						bb_x(&b, bb_speedup(s, p1, pk,
+								    z, c),
+						     true));
 	}
 }
 
@@ -989,7 +1013,7 @@ static void bb_goals(struct bb_state *s)
 	/* 1: pooled at most 1.1x page_frag, 16 to 1024 B, patterns a and b. */
 	for (i = 0; i < ARRAY_SIZE(ab); i++) {
 		p = bb_pattern_index(s, ab[i]);
-		if (p < 0)
+		if (p < 0 || !bb_is_on[BB_POOLED] || !bb_is_on[BB_PAGEFRAG])
 			continue;
 		for (z = 0; z < nr_sizes; z++) {
 			if (sizes[z] < 16 || sizes[z] > 1024)
@@ -1015,7 +1039,7 @@ static void bb_goals(struct bb_state *s)
 	z64 = bb_size_index(64);
 	for (i = 0; i < ARRAY_SIZE(ab) && z64 >= 0; i++) {
 		p = bb_pattern_index(s, ab[i]);
-		if (p < 0)
+		if (p < 0 || !bb_is_on[BB_POOLED] || !bb_is_on[BB_KMALLOC])
 			continue;
 		r = bb_ratio(bb_median(s, p, z64, BB_KMALLOC),
 			     bb_median(s, p, z64, BB_POOLED));
@@ -1036,7 +1060,8 @@ static void bb_goals(struct bb_state *s)
 	strscpy(where, "-", sizeof(where));
 	p1 = bb_pattern_index(s, "c1");
 	p = bb_pattern_index(s, "c2");
-	for (z = 0; z < nr_sizes && p1 >= 0 && p >= 0; z++) {
+	for (z = 0; z < nr_sizes && p1 >= 0 && p >= 0 && bb_is_on[BB_POOLED];
+	     z++) {
 		r = bb_speedup(s, p1, p, z, BB_POOLED);
 		known = true;
 		if (r <= best) {
@@ -1059,10 +1084,51 @@ static void bb_goals(struct bb_state *s)
 	bb_goal("pooled-memory", known, pooled < km, what);
 }
 
+/* Fills bb_on from the contenders parameter. */
+static int bb_parse_contenders(void)
+{
+	char *list, *name, *rest;
+	int c, err = 0;
+
+	memset(bb_is_on, 0, sizeof(bb_is_on));
+	if (!contenders || !*contenders) {
+		for (c = 0; c < BB_NR_CONTENDERS; c++)
+			bb_is_on[c] = true;
+	} else {
+		list = kstrdup(contenders, GFP_KERNEL);
+		if (!list)
+			return -ENOMEM;
+		rest = list;
+		while ((name = strsep(&rest, ",")) && !err) {
+			c = match_string(bb_names, BB_NR_CONTENDERS, name);
+			if (c < 0) {
+				pr_err("contenders: '%s' is none of the contenders' names\n",
+				       name);
+				err = -EINVAL;
+			} else {
+				bb_is_on[c] = true;
+			}
+		}
+		kfree(list);
+		if (err)
+			return err;
+	}
+	bb_nr_on = 0;
+	for (c = 0; c < BB_NR_CONTENDERS; c++)
+		if (bb_is_on[c])
+			bb_on[bb_nr_on++] = c;
+	return 0;
+}
+
 static int bb_check_params(void)
 {
 	unsigned int z;
 	const char *q;
+	int err;
+
+	err = bb_parse_contenders();
+	if (err)
+		return err;
 
 	if (!nr_sizes) {
 		pr_err("sizes: give at least one size\n");
@@ -1177,8 +1243,9 @@ static int bb_bench(struct bb_state *s)
 	pr_info("start: %u CPUs online; bufpool chunk %u B%s; init_on_alloc %d; GFP_ATOMIC for all\n",
 		s->ncpus, chunk, pooled ? "" : " (NOT POOLED)",
 		want_init_on_alloc(GFP_KERNEL));
-	pr_info("params: %s patterns=%s iters=%lu warmup=%lu reps=%u batch=%u mem=%d\n",
-		line, patterns, iters, warmup, reps, batch, mem);
+	pr_info("params: %s patterns=%s iters=%lu warmup=%lu reps=%u batch=%u mem=%d contenders=%s\n",
+		line, patterns, iters, warmup, reps, batch, mem,
+		contenders && *contenders ? contenders : "all");
 
 	for (p = 0; p < s->npat; p++) {
 		tp = ktime_get_ns();

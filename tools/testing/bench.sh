@@ -16,6 +16,13 @@
 # bufpool's own parameters (e.g. pool_size=32768) and BENCH_CMDLINE more
 # kernel command line (e.g. init_on_alloc=0).
 #
+# After the benchmark, the tracepoints' A/B: bufpool as built, with its
+# tracepoints off, against the same sources built with NOTRACE (which
+# compiles every trace_*() call out), each in three code layouts
+# (-falign-functions default, 64, 128), in BENCH_AB_ROUNDS (default 2)
+# rounds of the benchmark with BENCH_AB_ARGS (default below);
+# tools/testing/bench-ab.py compares them. BENCH_AB_ROUNDS=0 skips it.
+#
 # Exits non-zero when something did not build, the guest did not finish
 # or the kernel complained (a WARN, BUG, Oops, panic or stack dump). A
 # missed goal is reported, not a failure: it is a measurement.
@@ -33,6 +40,8 @@ log=$out.serial.log
 txt=$BUFPOOL_OUT/bench.txt
 cpus=${GUEST_CPUS:-2}
 limit=${BENCH_TIMEOUT:-240}
+ab_rounds=${BENCH_AB_ROUNDS:-2}
+ab_args=${BENCH_AB_ARGS:-contenders=bufpool_alloc_unsafe,page_frag patterns=ab sizes=16,64,256,1024 mem=0}
 [ -d "$kdir" ] || die "$kdir is missing (run tools/testing/deps.sh)"
 [ -r "$kernel" ] || die "$kernel is missing (run tools/testing/deps.sh)"
 
@@ -40,11 +49,19 @@ limit=${BENCH_TIMEOUT:-240}
 # neither meets nor disturbs the ones of make, make check or an editor.
 msg "building bufpool and the benchmark against linux-headers-$abi in $out"
 mkdir -p "$out"
-(cd "$BUFPOOL_TOP" &&
- find Kbuild Makefile bufpool include tools/bench -type f \
-	! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
-	! -name '.*.cmd' ! -name '*.symvers' ! -name 'modules.order' |
- cpio -pdmu --quiet "$out") || die "cannot copy the sources to $out"
+# copy_sources DEST PATH...: the sources under the PATHs, into DEST.
+copy_sources() {
+	local dest=$1
+	shift
+	(cd "$BUFPOOL_TOP" &&
+	 find "$@" -type f \
+		! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
+		! -name '.*.cmd' ! -name '*.symvers' ! -name 'modules.order' |
+	 cpio -pdmu --quiet "$dest") || die "cannot copy the sources to $dest"
+}
+copy_sources "$out" Kbuild Makefile bufpool include tools/bench
+# As the Makefile's client target: modpost runs again for bufpool's CRCs.
+rm -f "$out/tools/bench/Module.symvers"
 if ! { make -C "$out" KDIR="$kdir" module &&
        make -C "$kdir" M="$out/tools/bench" BUFPOOL_DIR="$out" \
 		KBUILD_EXTRA_SYMBOLS="$out/Module.symvers" modules; } > "$out.log" 2>&1; then
@@ -52,21 +69,51 @@ if ! { make -C "$out" KDIR="$kdir" module &&
 	die "bufpool or the benchmark did not build; log: $out.log"
 fi
 
+# The A/B's modules: VARIANT LAYOUT in ab/VARIANT-LAYOUT/, listed with
+# their file names in ab_modules.
+ab_files=()
+: > "$out/ab_modules"
+if [ "$ab_rounds" -gt 0 ]; then
+	msg "building the tracepoints' A/B: 2 variants in 3 code layouts"
+	for variant in built-in compiled-out; do
+		for layout in default align64 align128; do
+			flags=
+			[ $variant = compiled-out ] && flags=-DNOTRACE
+			[ $layout != default ] && flags="$flags -falign-functions=${layout#align}"
+			dir=$out/ab/$variant-$layout
+			rm -rf "$dir"
+			mkdir -p "$dir"
+			copy_sources "$dir" Kbuild Makefile bufpool include
+			make -C "$dir" KDIR="$kdir" KCFLAGS="$flags" module \
+				>> "$out.log" 2>&1 ||
+				die "bufpool ($variant, $layout) did not build; log: $out.log"
+			cp "$dir/bufpool.ko" "$out/ab/bufpool-$variant-$layout.ko"
+			ab_files+=("$out/ab/bufpool-$variant-$layout.ko")
+			echo "$variant $layout bufpool-$variant-$layout.ko" >> "$out/ab_modules"
+		done
+	done
+fi
+
 printf '%s\n' "$*" > "$out/bench_args"
 printf '%s\n' "${BUFPOOL_ARGS:-}" > "$out/bufpool_args"
+printf '%s\n' "$ab_rounds" > "$out/ab_rounds"
+printf '%s\n' "$ab_args" > "$out/ab_args"
 "$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
 	"$BUFPOOL_TOP/tools/testing/guest/bench.sh" \
 	"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" \
-	"$out/bench_args" "$out/bufpool_args" ||
+	"$out/bench_args" "$out/bufpool_args" "$out/ab_rounds" \
+	"$out/ab_args" "$out/ab_modules" "${ab_files[@]}" ||
 	die "cannot build the guest's initramfs"
 
-# The benchmark's own kernel lines, without timestamp and module prefix.
+# The benchmark's own kernel lines, without timestamp and module prefix,
+# up to the A/B's runs.
 results() {
-	sed -n 's/\r$//; s/^\[ *[0-9]*\.[0-9]*\] bufpool_bench: \{0,1\}//p' "$@"
+	sed -n 's/\r$//; /^\[ *[0-9]*\.[0-9]*\] bench-ab: run /q
+		s/^\[ *[0-9]*\.[0-9]*\] bufpool_bench: \{0,1\}//p' "$@"
 }
 
 # Of the serial console, show the payload's lines, the benchmark's and
-# the kernel's lines about trouble.
+# the kernel's lines about trouble; of the A/B's runs, only which is on.
 show() {
 	awk '
 	{ sub(/\r$/, "") }
@@ -76,10 +123,15 @@ show() {
 		sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "")
 		if ($0 ~ /taint/)
 			next
-		if (sub(/^bufpool_bench: ?/, "")) {
+		if ($0 ~ /^bench-ab: run /) {
+			ab = 1
 			print "  " $0
 			fflush()
-		} else if ($0 ~ /bufpool|WARNING:|BUG:|Oops|Kernel panic|Call Trace:/) {
+		} else if (!ab && sub(/^bufpool_bench: ?/, "")) {
+			print "  " $0
+			fflush()
+		} else if ((!ab && $0 ~ /bufpool/) ||
+			   $0 ~ /WARNING:|BUG:|Oops|Kernel panic|Call Trace:/) {
 			print "  kernel: " $0
 			fflush()
 		}
@@ -126,13 +178,21 @@ others=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" \
 	     "other processes took ${others}% of the host's CPU meanwhile"
 	results "$log"
 } > "$txt"
+if [ "$ab_rounds" -gt 0 ]; then
+	python3 "$BUFPOOL_TOP/tools/testing/bench-ab.py" "$log" > "$out.ab.txt"
+	ab_rc=$?
+	sed 's/^/  /' "$out.ab.txt"
+	cat "$out.ab.txt" >> "$txt"
+fi
 
 verdict=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label bench)
 read -r -a counts <<< "$(printf '%s\n' "$verdict" | tail -n 1)"
-if [ $rc -ne 0 ] || [ "${counts[1]:-1}" -ne 0 ] || ! grep -q '^done in ' "$txt"; then
+if [ $rc -ne 0 ] || [ "${counts[1]:-1}" -ne 0 ] ||
+   ! grep -q '^done in ' "$txt" || [ "${ab_rc:-0}" -ne 0 ]; then
 	printf '%s\n' "$verdict" | sed '$d'
 	[ $rc -eq 124 ] && echo "bench: FAIL the guest ran past $limit s (BENCH_TIMEOUT)"
 	grep -q '^done in ' "$txt" || echo "bench: FAIL the benchmark did not finish"
+	[ "${ab_rc:-0}" -ne 0 ] && echo "bench: FAIL the tracepoints' A/B did not complete"
 	msg "make bench FAILED after $((SECONDS - t0)) s; serial log: $log"
 	exit 1
 fi
