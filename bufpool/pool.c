@@ -10,9 +10,12 @@
  * from a direct buffer: those are kmalloc objects with a small header in
  * front.
  *
- * When a request does not fit, the CPU retires its chunk: the remainder is
- * abandoned, the unused bias is dropped, and the chunk lives on until its
- * last slice is freed, when the page allocator gets it back.
+ * When a request does not fit, the CPU slices its chunk again if every
+ * slice of it is freed, as page_frag does. Otherwise it retires it: the
+ * remainder is abandoned, the unused bias is dropped, and the chunk lives
+ * on until its last slice is freed. The CPU that frees that keeps the
+ * chunk as one of its few spares for its next rollovers, or gives it back
+ * to the page allocator.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -65,6 +68,24 @@ static __always_inline void bufpool_count_call(struct bufpool *pool,
 	bufpool_count(pool, BUFPOOL_STAT_FAILURES, 1);
 	if (bufpool_path_pooled(path))
 		bufpool_count(pool, BUFPOOL_STAT_SLICE_FAILURES, 1);
+}
+
+/*
+ * The fast paths' tracepoints, out of line: off, each costs its static
+ * branch and nothing else, no registers kept for it in the fast path.
+ */
+static noinline void bufpool_trace_alloc(struct bufpool *pool,
+					 enum bufpool_path path,
+					 unsigned long caller, const void *buf,
+					 size_t size, gfp_t gfp)
+{
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+}
+
+static noinline void bufpool_trace_free(struct bufpool *pool,
+					unsigned long caller, const void *buf)
+{
+	trace_bufpool_free(pool->name, caller, buf, true);
 }
 
 /* bufpool_chunk_owner(), inline for bufpool_free(). */
@@ -136,6 +157,26 @@ static void bufpool_chunk_start(struct bufpool_chunk *c, struct page *page,
 	c->bias = bias;
 }
 
+/*
+ * Makes @page, which holds one reference, the chunk @c slices, and counts
+ * it created.
+ */
+static void bufpool_chunk_begin(struct bufpool *pool, struct bufpool_chunk *c,
+				struct page *page, unsigned int size)
+{
+	/*
+	 * Every slice takes at least align bytes, so a chunk never has more
+	 * than size / align of them: the bias cannot run out.
+	 */
+	unsigned int bias = size / pool->align + 1;
+
+	page_ref_add(page, bias - 1);
+	bufpool_chunk_start(c, page, size, bias);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, size);
+}
+
 /**
  * bufpool_chunk_install - make a new chunk the one being sliced
  * @pool: its pool.
@@ -149,22 +190,12 @@ void bufpool_chunk_install(struct bufpool *pool, struct bufpool_chunk *c,
 			   struct page *page, unsigned int size)
 {
 	/*
-	 * Every slice takes at least align bytes, so a chunk never has more
-	 * than size / align of them: the bias cannot run out.
-	 */
-	unsigned int bias = size / pool->align + 1;
-
-	page_ref_add(page, bias - 1);
-	/*
 	 * Slices may hold the only pointer to other objects: let kmemleak
 	 * scan the chunk, without ever reporting it.
 	 */
 	kmemleak_alloc(page_address(page), size, 0, GFP_ATOMIC);
 	percpu_ref_get(&pool->ref);
-	bufpool_chunk_start(c, page, size, bias);
-	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
-	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, 1);
-	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, size);
+	bufpool_chunk_begin(pool, c, page, size);
 }
 
 /**
@@ -193,6 +224,28 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
 	return page;
 }
 
+/* Counts and traces a chunk's release. */
+static void bufpool_chunk_count_release(struct bufpool *pool,
+					unsigned long size)
+{
+	trace_bufpool_pool_release(pool->name, size);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
+	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, -1);
+	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, -size);
+}
+
+/*
+ * Hands a chunk whose reference count is zero, no longer known to
+ * kmemleak, to the page allocator.
+ */
+static void bufpool_chunk_give_back(struct bufpool *pool, struct page *page)
+{
+	/* The count is zero, so nobody holds or can take a reference. */
+	set_page_count(page, 1);
+	bufpool_chunk_free(page);
+	percpu_ref_put(&pool->ref);
+}
+
 /**
  * bufpool_chunk_release - give back a chunk whose last reference is gone
  * @pool: its pool.
@@ -202,36 +255,112 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
  */
 void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 {
-	unsigned long size = page_size(page);
-
-	trace_bufpool_pool_release(pool->name, size);
-	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
-	bufpool_count(pool, BUFPOOL_STAT_POOLS_LIVE, -1);
-	bufpool_count(pool, BUFPOOL_STAT_POOL_BYTES_LIVE, -size);
+	bufpool_chunk_count_release(pool, page_size(page));
 	kmemleak_free(page_address(page));
-	/* The count is zero, so nobody holds or can take a reference. */
-	set_page_count(page, 1);
-	bufpool_chunk_free(page);
-	percpu_ref_put(&pool->ref);
+	bufpool_chunk_give_back(pool, page);
+}
+
+/*
+ * A CPU keeps a few released chunks as spares and slices them at its next
+ * rollovers, instead of taking a fresh one from the page allocator (which,
+ * with init_on_alloc, zeroes it first): a workload that allocates slices
+ * in batches and frees them later no longer pays a chunk's allocation and
+ * zeroing per chunk it goes through. A spare is counted as released when
+ * it is kept, and as created when it is sliced again.
+ *
+ * Called with the last reference to @page gone. Also from interrupts and
+ * on any CPU: a slot is filled with cmpxchg(), against a rollover on
+ * this CPU taking it (under the local lock) or bufpool_destroy() emptying
+ * it from another CPU.
+ */
+static noinline void bufpool_chunk_dead(struct bufpool *pool,
+					struct page *page)
+{
+	unsigned long size = page_size(page);
+	struct page **slots;
+	int i;
+
+	bufpool_chunk_count_release(pool, size);
+	/*
+	 * Freed slices hold no references kmemleak should follow, and a
+	 * stray free into the chunk is a foreign pointer until it is sliced
+	 * again.
+	 */
+	kmemleak_free(page_address(page));
+	set_page_private(page, 0);
+	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
+		goto give_back;
+	slots = raw_cpu_ptr(pool->pcpu)->spare;
+	for (i = 0; i < BUFPOOL_SPARES; i++)
+		if (!cmpxchg(&slots[i], NULL, page))
+			break;
+	if (i == BUFPOOL_SPARES)
+		goto give_back;
+	/*
+	 * The cmpxchg() orders this against bufpool_destroy(), which sets
+	 * dying before it empties the slots: either it took the page, or we
+	 * see dying and take it back ourselves.
+	 */
+	if (likely(!READ_ONCE(pool->dying)))
+		return;
+	page = xchg(&slots[i], NULL);
+	if (!page)
+		return;
+give_back:
+	bufpool_chunk_give_back(pool, page);
+}
+
+/* Counts and traces what @c leaves unsliced when @size does not fit. */
+static void bufpool_chunk_abandon(struct bufpool *pool,
+				  struct bufpool_chunk *c, unsigned int size)
+{
+	bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES, c->size - c->offset);
+	trace_bufpool_rollover(pool->name, c->size, c->size - c->offset, size);
 }
 
 /*
  * Rollover of a chunk whose every slice is freed already, as page_frag
- * does it: slice it again from its start rather than give it back and
- * take (and, with init_on_alloc, zero) a fresh one. Counted as a release
- * and a creation, so that the gauges read as they would have.
+ * does it: slice it again from its start rather than retire it and take
+ * (and, with init_on_alloc, zero) another. Counted as a release and a
+ * creation, so that the gauges read as they would have. Under @c's lock.
  */
-static void bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
-				struct page *page, unsigned int size)
+static bool bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
+				unsigned int size)
 {
-	unsigned int bias = size / pool->align + 1;
+	unsigned int bias = c->size / pool->align + 1;
 
-	trace_bufpool_pool_release(pool->name, size);
-	/* The count is zero, so nobody holds or can take a reference. */
-	set_page_count(page, bias);
-	bufpool_chunk_start(c, page, size, bias);
+	/*
+	 * The count is the bias exactly when no slice is live: then no free
+	 * can race with this, and nobody else holds a reference.
+	 */
+	if (page_ref_count(c->page) != c->bias)
+		return false;
+	/* The frees that brought it there come before the slices to come. */
+	smp_acquire__after_ctrl_dep();
+	bufpool_chunk_abandon(pool, c, size);
+	trace_bufpool_pool_release(pool->name, c->size);
+	set_page_count(c->page, bias);
+	bufpool_chunk_start(c, c->page, c->size, bias);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
+	return true;
+}
+
+/* A spare chunk of @pc's, or NULL. Under @pc's lock. */
+static struct page *bufpool_spare_take(struct bufpool_cpu *pc)
+{
+	struct page *page;
+	int i;
+
+	for (i = BUFPOOL_SPARES - 1; i >= 0; i--) {
+		if (!READ_ONCE(pc->spare[i]))
+			continue;
+		/* A free on another CPU may fill it; only destroy empties it. */
+		page = xchg(&pc->spare[i], NULL);
+		if (page)
+			return page;
+	}
+	return NULL;
 }
 
 /* Carves @size bytes from @c, where they fit. Under @c's lock. */
@@ -251,61 +380,65 @@ static __always_inline void *bufpool_carve(struct bufpool *pool,
 }
 
 /*
- * Carves @size bytes from this CPU's chunk, starting a new one if needed:
- * what bufpool_slice() falls back to when they do not fit.
+ * Carves @size bytes from this CPU's chunk when they do not fit in what is
+ * left of it: reuses the chunk, or slices a spare, or a new chunk from the
+ * page allocator. Called under the local lock, taken with @flags, which
+ * it drops.
  */
 static noinline void *bufpool_slice_rollover(struct bufpool *pool,
 					     unsigned int size,
-					     unsigned int pool_size, gfp_t gfp)
+					     unsigned int pool_size, gfp_t gfp,
+					     unsigned long flags)
 {
-	struct page *spare = NULL, *old = NULL;
-	struct bufpool_chunk *c;
-	unsigned long flags;
+	struct bufpool_cpu *pc = this_cpu_ptr(pool->pcpu);
+	struct bufpool_chunk *c = &pc->chunk;
+	struct page *fresh = NULL, *old = NULL, *spare;
 	void *buf;
 
+	if (c->page && c->size == pool_size && bufpool_chunk_reuse(pool, c, size))
+		goto carve;
+
+	spare = bufpool_spare_take(pc);
+	if (spare && page_size(spare) == pool_size) {
+		/* Its count is zero: nobody else holds it. */
+		if (c->page) {
+			bufpool_chunk_abandon(pool, c, size);
+			old = bufpool_chunk_retire(pool, c);
+		}
+		set_page_count(spare, 1);
+		set_page_private(spare, (unsigned long)pool | BUFPOOL_PAGE_TAG);
+		kmemleak_alloc(page_address(spare), pool_size, 0, GFP_ATOMIC);
+		bufpool_chunk_begin(pool, c, spare, pool_size);
+		goto carve;
+	}
+
+	/* A new chunk. The page allocator may sleep: not under the lock. */
+	local_unlock_irqrestore(&pool->pcpu->lock, flags);
+	if (spare)	/* of a size pool_size no longer is */
+		bufpool_chunk_give_back(pool, spare);
+	fresh = bufpool_chunk_alloc(pool, pool_size, gfp);
+	if (!fresh)
+		return NULL;
 	local_lock_irqsave(&pool->pcpu->lock, flags);
+	/* Maybe another CPU now, maybe refilled meanwhile: look again. */
 	c = this_cpu_ptr(&pool->pcpu->chunk);
-	if (size > c->size - c->offset && c->page && c->size == pool_size) {
-		/* Retire it here; reuse it when its slices are all gone. */
-		bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
-			      c->size - c->offset);
-		trace_bufpool_rollover(pool->name, c->size, c->size - c->offset,
-				       size);
-		old = bufpool_chunk_retire(pool, c);
-		if (old) {
-			bufpool_chunk_reuse(pool, c, old, pool_size);
-			old = NULL;
-		}
-	}
 	if (size > c->size - c->offset) {
-		/* Rollover. The page allocator may sleep: not under the lock. */
-		local_unlock_irqrestore(&pool->pcpu->lock, flags);
-		spare = bufpool_chunk_alloc(pool, pool_size, gfp);
-		if (!spare)
-			return NULL;
-		local_lock_irqsave(&pool->pcpu->lock, flags);
-		/* Maybe another CPU now, maybe refilled meanwhile: look again. */
-		c = this_cpu_ptr(&pool->pcpu->chunk);
-		if (size > c->size - c->offset) {
-			if (c->page) {
-				bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
-					      c->size - c->offset);
-				trace_bufpool_rollover(pool->name, c->size,
-						       c->size - c->offset,
-						       size);
-				old = bufpool_chunk_retire(pool, c);
-			}
-			bufpool_chunk_install(pool, c, spare, pool_size);
-			spare = NULL;
+		if (c->page) {
+			bufpool_chunk_abandon(pool, c, size);
+			old = bufpool_chunk_retire(pool, c);
 		}
+		bufpool_chunk_install(pool, c, fresh, pool_size);
+		fresh = NULL;
 	}
+carve:
 	buf = bufpool_carve(pool, c, size);
 	local_unlock_irqrestore(&pool->pcpu->lock, flags);
 
+	/* Its last slice was freed since the look at its count. */
 	if (unlikely(old))
-		bufpool_chunk_release(pool, old);
-	if (unlikely(spare))
-		bufpool_chunk_free(spare);
+		bufpool_chunk_dead(pool, old);
+	if (unlikely(fresh))
+		bufpool_chunk_free(fresh);
 	return buf;
 }
 
@@ -321,10 +454,9 @@ static __always_inline void *bufpool_slice(struct bufpool *pool,
 	local_lock_irqsave(&pool->pcpu->lock, flags);
 	c = this_cpu_ptr(&pool->pcpu->chunk);
 	/* Also true before the first chunk, whose size is 0. */
-	if (unlikely(size > c->size - c->offset)) {
-		local_unlock_irqrestore(&pool->pcpu->lock, flags);
-		return bufpool_slice_rollover(pool, size, pool_size, gfp);
-	}
+	if (unlikely(size > c->size - c->offset))
+		return bufpool_slice_rollover(pool, size, pool_size, gfp,
+					      flags);
 	buf = bufpool_carve(pool, c, size);
 	local_unlock_irqrestore(&pool->pcpu->lock, flags);
 	return buf;
@@ -449,7 +581,8 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 	else
 		buf = bufpool_slice(pool, size, pool_size, gfp);
 	bufpool_count_call(pool, path, size, buf);
-	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	if (trace_bufpool_alloc_enabled())
+		bufpool_trace_alloc(pool, path, caller, buf, size, gfp);
 	return buf;
 }
 
@@ -722,12 +855,13 @@ void bufpool_free(const void *buf)
 		bufpool_direct_free(buf, _RET_IP_);
 		return;
 	}
-	trace_bufpool_free(pool->name, _RET_IP_, buf, true);
+	if (trace_bufpool_free_enabled())
+		bufpool_trace_free(pool, _RET_IP_, buf);
 	bufpool_count(pool, BUFPOOL_STAT_SLICE_FREES, 1);
 	/* Only a retired chunk can drop to zero: a current one holds a bias. */
 	if (folio_ref_dec_and_test(folio)) {
 		bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
-		bufpool_chunk_release(pool, &folio->page);
+		bufpool_chunk_dead(pool, &folio->page);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
@@ -969,7 +1103,7 @@ void bufpool_destroy(struct bufpool *pool)
 {
 	long slices, direct;
 	struct page *page;
-	int cpu;
+	int cpu, i;
 
 	if (IS_ERR_OR_NULL(pool))
 		return;
@@ -979,12 +1113,21 @@ void bufpool_destroy(struct bufpool *pool)
 	mutex_unlock(&bufpool_mutex);
 	bufpool_debugfs_remove(pool);
 
+	WRITE_ONCE(pool->dying, true);
+	/* dying before the slots are emptied: see bufpool_chunk_dead(). */
+	smp_mb();
 	for_each_possible_cpu(cpu) {
-		struct bufpool_chunk *c = per_cpu_ptr(&pool->pcpu->chunk, cpu);
+		struct bufpool_cpu *pc = per_cpu_ptr(pool->pcpu, cpu);
 
-		if (!c->page)
+		/* Already counted as released when they were kept. */
+		for (i = 0; i < BUFPOOL_SPARES; i++) {
+			page = xchg(&pc->spare[i], NULL);
+			if (page)
+				bufpool_chunk_give_back(pool, page);
+		}
+		if (!pc->chunk.page)
 			continue;
-		page = bufpool_chunk_retire(pool, c);
+		page = bufpool_chunk_retire(pool, &pc->chunk);
 		if (page)
 			bufpool_chunk_release(pool, page);
 	}

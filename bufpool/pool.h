@@ -16,6 +16,12 @@
 
 #include "stats.h"
 
+/*
+ * Released chunks a CPU keeps per pool for its next rollovers: as many as
+ * make the 32 KB page_frag's per-CPU cache holds, at the default size.
+ */
+#define BUFPOOL_SPARES		4
+
 /* The largest chunk: the largest block the page allocator hands out. */
 #define BUFPOOL_MAX_POOL_SIZE	(PAGE_SIZE << (MAX_ORDER - 1))
 
@@ -41,11 +47,16 @@ struct bufpool_chunk {
  * @lock: serialises slicing on this CPU against interrupts (and, on
  *	PREEMPT_RT, against other tasks on this CPU).
  * @chunk: this CPU's current chunk.
+ * @spare: chunks whose slices are all freed, kept for this CPU's next
+ *	rollovers with a reference count of zero; empty slots are NULL.
+ *	Filled and emptied with atomics: bufpool_destroy() empties them from
+ *	another CPU.
  * @stats: this CPU's counters.
  */
 struct bufpool_cpu {
 	local_lock_t lock;
 	struct bufpool_chunk chunk;
+	struct page *spare[BUFPOOL_SPARES];
 	struct bufpool_cpu_stats stats;
 };
 
@@ -89,6 +100,7 @@ struct bufpool_direct {
  * @threshold: as in struct bufpool_params, 0 meaning pool_size / 2.
  * @align: slice alignment, a power of two.
  * @flags: %BUFPOOL_ZERO_FILL, %BUFPOOL_DEBUG.
+ * @dying: set by bufpool_destroy(): no chunk becomes a spare any more.
  * @ref: one reference per live chunk and per live direct buffer, plus the
  *	creator's, so that a pool destroyed under live buffers stays until
  *	the last one is freed.
@@ -104,6 +116,7 @@ struct bufpool {
 	unsigned int threshold;
 	unsigned int align;
 	unsigned int flags;
+	bool dying;
 	struct percpu_ref ref;
 	struct list_head node;
 	struct dentry *dir;

@@ -324,7 +324,7 @@ static void front_to_back(struct kunit *test)
 
 /*
  * A request that does not fit starts a fresh chunk; the old one keeps its
- * slices intact and goes back to the page allocator with the last of them.
+ * slices intact and is released with the last of them.
  */
 static void rollover(struct kunit *test)
 {
@@ -467,6 +467,63 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 	bufpool_free(c);
 }
 
+/*
+ * A chunk whose last slice goes after its rollover stays with the CPU as
+ * a spare: the next rollover slices it again, counted as a creation, and
+ * asks the page allocator for nothing, so that it succeeds even with the
+ * page allocator failing. fail_nth 2: fail_bufpool is the first fault
+ * point a pooled request passes; GFP_ATOMIC, as FAIL_PAGE_ALLOC ignores
+ * allocations that may reclaim.
+ */
+static void rollover_takes_spare(struct kunit *test)
+{
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
+	struct bufpool *pool = test->priv;
+	struct bp_stats before, after;
+	u8 *a, *b, *c, *d, *e = NULL;
+	struct page *first = NULL;
+
+	if (!IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
+		kunit_skip(test, "needs CONFIG_FAIL_PAGE_ALLOC");
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
+	b = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
+	c = bufpool_pool_alloc_unsafe(pool, 4000, gfp);	/* a new chunk */
+	d = bufpool_pool_alloc_unsafe(pool, 4000, gfp);	/* fills it */
+	if (a && b && c && d) {
+		first = head_of(a);
+		bufpool_free(a);
+		bufpool_free(b);	/* the first chunk becomes a spare */
+		bp_stats_read(test, POOL_NAME, &before);
+#ifdef CONFIG_FAULT_INJECTION
+		current->fail_nth = 2;
+		e = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
+		current->fail_nth = 0;
+#endif
+		bp_stats_read(test, POOL_NAME, &after);
+	}
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_PTR_NE(test, head_of(c), first);
+
+	KUNIT_EXPECT_NOT_NULL_MSG(test, e, "the rollover asked the page allocator");
+	if (e) {
+		KUNIT_EXPECT_PTR_EQ(test, head_of(e), first);
+		KUNIT_EXPECT_EQ(test, bufpool_offset(e), 0);
+		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(e));
+	}
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_CREATED] - before.v[BP_POOLS_CREATED], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_RELEASED] - before.v[BP_POOLS_RELEASED], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_LIVE] - before.v[BP_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BP_RETIRED_POOLS_LIVE], 1);
+	bufpool_free(c);
+	bufpool_free(d);
+	bufpool_free(e);
+}
+
 static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(page_backed),
 	KUNIT_CASE_PARAM(front_to_back, slicing_gen_params),
@@ -474,6 +531,7 @@ static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(exact_fit),
 	KUNIT_CASE(rollover_keeps_slices),
 	KUNIT_CASE(rollover_reuses_empty_chunk),
+	KUNIT_CASE(rollover_takes_spare),
 	{}
 };
 
