@@ -175,7 +175,7 @@ bool bufpool_debug_too_big(struct bufpool *pool, size_t size,
 static bool bufpool_debug_fits(struct bufpool *pool, struct bufpool_chunk *c,
 			       unsigned int size)
 {
-	unsigned int room = c->size - c->offset;
+	unsigned int room = c->size - bufpool_chunk_offset(c);
 
 	return c->page &&
 	       room >= bufpool_slice_header(pool) + size + BUFPOOL_REDZONE;
@@ -193,7 +193,7 @@ static void bufpool_debug_chunk_init(struct bufpool *pool,
 	memset(c->va + head, POISON_FREE, c->size - head);
 	list_add_tail(&ch->node, &pool->debug.chunks);
 	bufpool_kasan_poison(c->va, c->size, BUFPOOL_KASAN_REDZONE);
-	c->offset = head;
+	bufpool_chunk_advance(c, head, 0);
 }
 
 /* Where the data of the slice behind header @sl starts in its chunk. */
@@ -285,10 +285,10 @@ static struct page *bufpool_debug_retire(struct bufpool *pool, bool rollover)
 	struct bufpool_debug_chunk *ch = c->va;
 
 	if (rollover) {
-		bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES,
-			      c->size - c->offset);
-		trace_bufpool_rollover(pool->name, c->size, c->size - c->offset,
-				       0);
+		unsigned int left = c->size - bufpool_chunk_offset(c);
+
+		bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES, left);
+		trace_bufpool_rollover(pool->name, c->size, left, 0);
 	}
 	kasan_disable_current();
 	ch->retired = true;
@@ -332,7 +332,7 @@ void *bufpool_debug_slice(struct bufpool *pool, unsigned int size,
 	struct page *spare = NULL, *old = NULL;
 	struct bufpool_debug_chunk *ch;
 	struct bufpool_debug_slice *sl;
-	unsigned int start, end, next;
+	unsigned int offset, start, end, next;
 	unsigned long flags;
 	void *buf;
 
@@ -355,8 +355,9 @@ void *bufpool_debug_slice(struct bufpool *pool, unsigned int size,
 	}
 
 	ch = d->cur.va;
-	sl = d->cur.va + d->cur.offset;
-	start = d->cur.offset + bufpool_slice_header(pool);
+	offset = bufpool_chunk_offset(&d->cur);
+	sl = d->cur.va + offset;
+	start = offset + bufpool_slice_header(pool);
 	end = start + size;
 	next = bufpool_slice_next(pool, start, size, d->cur.size);
 	buf = d->cur.va + start;
@@ -373,8 +374,7 @@ void *bufpool_debug_slice(struct bufpool *pool, unsigned int size,
 	bufpool_kasan_unpoison(buf, size);
 
 	bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
-	d->cur.offset = next;
-	d->cur.bias--;
+	bufpool_chunk_advance(&d->cur, next, 1);
 	spin_unlock_irqrestore(&d->lock, flags);
 
 	if (old)

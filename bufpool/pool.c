@@ -146,15 +146,21 @@ void bufpool_chunk_free(struct page *page)
 	__free_pages(page, compound_order(page));
 }
 
-/* Slices @page from its start, holding @bias references for the slices. */
+/*
+ * Points @c at @page (or at nothing, for a NULL @page), from its start, with
+ * @bias references for the slices, in a new generation: a carve that an
+ * interrupt doing this cut short on this CPU starts again.
+ */
 static void bufpool_chunk_start(struct bufpool_chunk *c, struct page *page,
 				unsigned int size, unsigned int bias)
 {
-	c->page = page;
-	c->va = page_address(page);
-	c->offset = 0;
-	c->size = size;
+	u64 pos = READ_ONCE(c->pos);
+
+	WRITE_ONCE(c->page, page);
+	WRITE_ONCE(c->va, page ? page_address(page) : NULL);
+	WRITE_ONCE(c->size, size);
 	c->bias = bias;
+	WRITE_ONCE(c->pos, (pos | (BUFPOOL_POS_GEN - 1)) + 1);
 }
 
 /*
@@ -212,9 +218,9 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
 				  struct bufpool_chunk *c)
 {
 	struct page *page = c->page;
-	unsigned int bias = c->bias;
+	unsigned int bias = bufpool_chunk_bias(c);
 
-	memset(c, 0, sizeof(*c));
+	bufpool_chunk_start(c, NULL, 0, 0);
 
 	/* Counted first, so that a racing last free never sees it negative. */
 	bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, 1);
@@ -314,8 +320,10 @@ give_back:
 static void bufpool_chunk_abandon(struct bufpool *pool,
 				  struct bufpool_chunk *c, unsigned int size)
 {
-	bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES, c->size - c->offset);
-	trace_bufpool_rollover(pool->name, c->size, c->size - c->offset, size);
+	unsigned int left = c->size - bufpool_chunk_offset(c);
+
+	bufpool_count(pool, BUFPOOL_STAT_ABANDONED_BYTES, left);
+	trace_bufpool_rollover(pool->name, c->size, left, size);
 }
 
 /*
@@ -333,7 +341,7 @@ static bool bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
 	 * The count is the bias exactly when no slice is live: then no free
 	 * can race with this, and nobody else holds a reference.
 	 */
-	if (page_ref_count(c->page) != c->bias)
+	if (page_ref_count(c->page) != bufpool_chunk_bias(c))
 		return false;
 	/* The frees that brought it there come before the slices to come. */
 	smp_acquire__after_ctrl_dep();
@@ -363,38 +371,62 @@ static struct page *bufpool_spare_take(struct bufpool_cpu *pc)
 	return NULL;
 }
 
-/* Carves @size bytes from @c, where they fit. Under @c's lock. */
+/*
+ * Carves @size bytes from @c where they fit, with one compare-and-exchange
+ * of its position: an interrupt on this CPU that slices or starts another
+ * chunk meanwhile moves the position, and the carve starts again. Called
+ * with preemption off, or under the local lock.
+ *
+ * Return: The slice, or NULL when @size does not fit.
+ */
 static __always_inline void *bufpool_carve(struct bufpool *pool,
 					   struct bufpool_chunk *c,
 					   unsigned int size)
 {
-	unsigned int end = c->offset + size;
-	unsigned int next = min(ALIGN(end, pool->align), c->size);
-	void *buf = c->va + c->offset;
+	unsigned int offset, end, next, room;
+	void *va;
+	u64 pos;
 
-	c->offset = next;
-	c->bias--;
+	do {
+		pos = READ_ONCE(c->pos);
+		va = READ_ONCE(c->va);
+		room = READ_ONCE(c->size);
+		offset = bufpool_pos_offset(pos);
+		/* Also true before the first chunk, whose size is 0. */
+		if (unlikely(size > room - offset))
+			return NULL;
+		end = offset + size;
+		next = min(ALIGN(end, pool->align), room);
+	} while (unlikely(cmpxchg64_local(&c->pos, pos,
+					  pos + (next - offset) +
+					  BUFPOOL_POS_TAKEN) != pos));
 	if (next != end)
 		bufpool_count(pool, BUFPOOL_STAT_PADDING_BYTES, next - end);
-	return buf;
+	return va + offset;
 }
 
 /*
  * Carves @size bytes from this CPU's chunk when they do not fit in what is
  * left of it: reuses the chunk, or slices a spare, or a new chunk from the
- * page allocator. Called under the local lock, taken with @flags, which
- * it drops.
+ * page allocator.
  */
 static noinline void *bufpool_slice_rollover(struct bufpool *pool,
 					     unsigned int size,
-					     unsigned int pool_size, gfp_t gfp,
-					     unsigned long flags)
+					     unsigned int pool_size, gfp_t gfp)
 {
-	struct bufpool_cpu *pc = this_cpu_ptr(pool->pcpu);
-	struct bufpool_chunk *c = &pc->chunk;
 	struct page *fresh = NULL, *old = NULL, *spare;
+	struct bufpool_chunk *c;
+	struct bufpool_cpu *pc;
+	unsigned long flags;
 	void *buf;
 
+	local_lock_irqsave(&pool->pcpu->lock, flags);
+	pc = this_cpu_ptr(pool->pcpu);
+	c = &pc->chunk;
+	/* An interrupt may have started a chunk since the fast path looked. */
+	buf = bufpool_carve(pool, c, size);
+	if (buf)
+		goto out;
 	if (c->page && c->size == pool_size && bufpool_chunk_reuse(pool, c, size))
 		goto carve;
 
@@ -422,16 +454,19 @@ static noinline void *bufpool_slice_rollover(struct bufpool *pool,
 	local_lock_irqsave(&pool->pcpu->lock, flags);
 	/* Maybe another CPU now, maybe refilled meanwhile: look again. */
 	c = this_cpu_ptr(&pool->pcpu->chunk);
-	if (size > c->size - c->offset) {
-		if (c->page) {
-			bufpool_chunk_abandon(pool, c, size);
-			old = bufpool_chunk_retire(pool, c);
-		}
-		bufpool_chunk_install(pool, c, fresh, pool_size);
-		fresh = NULL;
-	}
-carve:
 	buf = bufpool_carve(pool, c, size);
+	if (buf)
+		goto out;
+	if (c->page) {
+		bufpool_chunk_abandon(pool, c, size);
+		old = bufpool_chunk_retire(pool, c);
+	}
+	bufpool_chunk_install(pool, c, fresh, pool_size);
+	fresh = NULL;
+carve:
+	/* size <= pool_size: it fits a chunk that starts. */
+	buf = bufpool_carve(pool, c, size);
+out:
 	local_unlock_irqrestore(&pool->pcpu->lock, flags);
 
 	/* Its last slice was freed since the look at its count. */
@@ -442,23 +477,29 @@ carve:
 	return buf;
 }
 
-/* Carves @size bytes from this CPU's chunk: the fast path. */
+/*
+ * Carves @size bytes from this CPU's chunk: the fast path. Preemption off
+ * keeps it on this CPU; interrupts stay on, as the carve copes with them.
+ * On PREEMPT_RT, where a rollover holds the local lock with preemption on,
+ * a task that preempted it must wait for it: the fast path takes the lock.
+ */
 static __always_inline void *bufpool_slice(struct bufpool *pool,
 					   unsigned int size,
 					   unsigned int pool_size, gfp_t gfp)
 {
-	struct bufpool_chunk *c;
-	unsigned long flags;
 	void *buf;
 
-	local_lock_irqsave(&pool->pcpu->lock, flags);
-	c = this_cpu_ptr(&pool->pcpu->chunk);
-	/* Also true before the first chunk, whose size is 0. */
-	if (unlikely(size > c->size - c->offset))
-		return bufpool_slice_rollover(pool, size, pool_size, gfp,
-					      flags);
-	buf = bufpool_carve(pool, c, size);
-	local_unlock_irqrestore(&pool->pcpu->lock, flags);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_lock(&pool->pcpu->lock);
+	else
+		preempt_disable();
+	buf = bufpool_carve(pool, this_cpu_ptr(&pool->pcpu->chunk), size);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_unlock(&pool->pcpu->lock);
+	else
+		preempt_enable();
+	if (unlikely(!buf))
+		buf = bufpool_slice_rollover(pool, size, pool_size, gfp);
 	return buf;
 }
 

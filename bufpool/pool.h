@@ -11,6 +11,7 @@
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/percpu-refcount.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -22,25 +23,78 @@
  */
 #define BUFPOOL_SPARES		4
 
-/* The largest chunk: the largest block the page allocator hands out. */
-#define BUFPOOL_MAX_POOL_SIZE	(PAGE_SIZE << (MAX_ORDER - 1))
+/*
+ * The largest chunk: 4 MB, or the largest block the page allocator hands
+ * out if that is less. A chunk's position (below) is sized by it.
+ */
+#define BUFPOOL_MAX_POOL_SIZE	min_t(unsigned long, SZ_4M, \
+				      PAGE_SIZE << (MAX_ORDER - 1))
+
+/*
+ * A chunk's position, one u64: the offset of the next slice (0 to 4 MB),
+ * the slices taken so far (at most 4 MB / 8, the smallest alignment), and
+ * a generation that every new start of a chunk on that CPU bumps.
+ */
+#define BUFPOOL_POS_OFFSET_BITS	23
+#define BUFPOOL_POS_TAKEN_BITS	20
+#define BUFPOOL_POS_TAKEN	BIT_ULL(BUFPOOL_POS_OFFSET_BITS)
+#define BUFPOOL_POS_GEN		BIT_ULL(BUFPOOL_POS_OFFSET_BITS + \
+					BUFPOOL_POS_TAKEN_BITS)
 
 /**
  * struct bufpool_chunk - the chunk being sliced, and where
  * @page: its head page, or NULL before the first slice.
  * @va: its address.
- * @offset: where the next slice starts.
+ * @pos: where the next slice starts, how many slices were taken, and a
+ *	generation (above). A slice moves it with one compare-and-exchange
+ *	on this CPU, which fails when an interrupt sliced or started another
+ *	chunk meanwhile: the fast path needs no interrupts off.
  * @size: bytes in the chunk (pool_size when it was created).
- * @bias: page references still held for slices to come, as page_frag's
- *	pagecnt_bias: a slice takes one without an atomic.
+ * @bias: page references taken for slices when the chunk started, as
+ *	page_frag's pagecnt_bias: a slice takes one without an atomic.
  */
 struct bufpool_chunk {
 	struct page *page;
 	void *va;
-	unsigned int offset;
+	u64 pos;
 	unsigned int size;
 	unsigned int bias;
 };
+
+static inline unsigned int bufpool_pos_offset(u64 pos)
+{
+	return pos & (BUFPOOL_POS_TAKEN - 1);
+}
+
+static inline unsigned int bufpool_pos_taken(u64 pos)
+{
+	return (pos / BUFPOOL_POS_TAKEN) & (BIT(BUFPOOL_POS_TAKEN_BITS) - 1);
+}
+
+/* Where @c's next slice starts. */
+static inline unsigned int bufpool_chunk_offset(const struct bufpool_chunk *c)
+{
+	return bufpool_pos_offset(READ_ONCE(c->pos));
+}
+
+/* The page references @c still holds for slices to come. */
+static inline unsigned int bufpool_chunk_bias(const struct bufpool_chunk *c)
+{
+	return c->bias - bufpool_pos_taken(READ_ONCE(c->pos));
+}
+
+/*
+ * Moves @c's next slice to @next, counting @taken slices more. Under the
+ * lock that protects @c, with interrupts off on its CPU.
+ */
+static inline void bufpool_chunk_advance(struct bufpool_chunk *c,
+					 unsigned int next, unsigned int taken)
+{
+	u64 pos = READ_ONCE(c->pos);
+
+	WRITE_ONCE(c->pos, pos - bufpool_pos_offset(pos) + next +
+			   taken * BUFPOOL_POS_TAKEN);
+}
 
 /**
  * struct bufpool_cpu - one CPU's view of a pool
