@@ -8,6 +8,7 @@
 #ifndef _BUFPOOL_COMPAT_H
 #define _BUFPOOL_COMPAT_H
 
+#include <linux/mmzone.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 
@@ -18,6 +19,18 @@
 #else
 #define bufpool_kmalloc_caller(size, gfp, caller)			\
 	__kmalloc_node_track_caller(size, gfp, NUMA_NO_NODE, caller)
+#endif
+
+/*
+ * The largest order the page allocator hands out: MAX_ORDER - 1 until 6.4
+ * made MAX_ORDER inclusive, which 6.8 renamed MAX_PAGE_ORDER.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define BUFPOOL_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define BUFPOOL_MAX_PAGE_ORDER	MAX_ORDER
+#else
+#define BUFPOOL_MAX_PAGE_ORDER	(MAX_ORDER - 1)
 #endif
 
 #endif /* _BUFPOOL_COMPAT_H */

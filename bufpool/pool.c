@@ -28,7 +28,6 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "compat.h"
 #include "pool.h"
 
 #define CREATE_TRACE_POINTS

@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "stats.h"
 
 /*
@@ -28,7 +29,7 @@
  * out if that is less. A chunk's position (below) is sized by it.
  */
 #define BUFPOOL_MAX_POOL_SIZE	min_t(unsigned long, SZ_4M, \
-				      PAGE_SIZE << (MAX_ORDER - 1))
+				      PAGE_SIZE << BUFPOOL_MAX_PAGE_ORDER)
 
 /*
  * A chunk's position, one u64: the offset of the next slice (0 to 4 MB),
