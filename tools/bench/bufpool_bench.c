@@ -64,6 +64,11 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/version.h>
+/* 6.12 moved page_frag out of gfp.h and mm_types.h, into its own header. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/page_frag_cache.h>
+#endif
 
 #define BB_GFP		GFP_ATOMIC
 #define BB_ALIGN	8
@@ -74,6 +79,8 @@
 #define BB_SPINS	2000	/* spins before a waiting thread sleeps */
 #define BB_SEED		20240611
 #define BB_LINE		256
+/* A thread's or a cell's slots: each contender, then each one's solo base. */
+#define BB_SLOTS	(2 * BB_NR_CONTENDERS)
 
 enum bb_contender {
 	BB_POOLED,
@@ -180,6 +187,7 @@ struct bb_job {
 	unsigned long warmup;
 	unsigned long iters;
 	unsigned int nthreads;
+	bool solo_too;		/* pattern c on several CPUs: see below */
 	atomic_t arrived;	/* at the barrier */
 	atomic_t gen;		/* barriers passed */
 	struct bb_ring ring;
@@ -201,9 +209,10 @@ struct bb_thread {
 	enum bb_role role;
 	enum bb_contender c;	/* being measured */
 	unsigned int cpu;
+	unsigned int idx;	/* in its job */
 	void **slot;		/* pattern b's batch */
 	struct bb_mem *mem;
-	u64 *ns;		/* [rep][contender], 0 if this thread does not time */
+	u64 *ns;		/* [rep][slot], 0 if this thread does not time */
 	struct task_struct *task;
 	struct completion done;
 	int err;
@@ -536,6 +545,32 @@ out:
 }
 
 /*
+ * Pattern c on several CPUs also times its base, the first thread alone
+ * while the others wait, in the same repetition: the scaling compares
+ * measurements taken moments apart, not minutes, which the host's other
+ * load would skew.
+ */
+static int bb_solo(struct bb_thread *t, unsigned int rep)
+{
+	struct bb_job *job = t->job;
+	u64 t0;
+	int err = 0;
+
+	if (t->idx == 0)
+		err = bb_work(t, job->warmup);
+	bb_barrier(job);
+	if (t->idx == 0) {
+		t0 = ktime_get_ns();
+		if (!err)
+			err = bb_work(t, job->iters);
+		t->ns[rep * BB_SLOTS + BB_NR_CONTENDERS + t->c] =
+			ktime_get_ns() - t0;
+	}
+	bb_barrier(job);
+	return err;
+}
+
+/*
  * Every repetition of every contender, interleaved: the contenders in
  * turn, their order rotated by one at each repetition. Each measurement
  * is a warm-up, then the timed pairs; the threads of the job start each
@@ -564,7 +599,10 @@ static void bb_measure_all(struct bb_thread *t)
 				err = bb_work(t, job->iters);
 				break;
 			default:
-				err = bb_work(t, job->warmup);
+				if (job->solo_too)
+					err = bb_solo(t, rep);
+				if (!err)
+					err = bb_work(t, job->warmup);
 				bb_barrier(job);
 				t0 = ktime_get_ns();
 				if (!err)
@@ -572,8 +610,7 @@ static void bb_measure_all(struct bb_thread *t)
 				break;
 			}
 			if (t0)
-				t->ns[rep * BB_NR_CONTENDERS + t->c] =
-					ktime_get_ns() - t0;
+				t->ns[rep * BB_SLOTS + t->c] = ktime_get_ns() - t0;
 			if (err && !t->err)
 				t->err = err;
 			bb_barrier(job);
@@ -604,9 +641,10 @@ static int bb_run(struct bb_job *job, struct bb_thread *t, unsigned int n)
 	job->ring.tail = 0;
 	for (i = 0; i < n; i++) {
 		t[i].job = job;
+		t[i].idx = i;
 		t[i].err = 0;
 		if (t[i].ns)
-			memset(t[i].ns, 0, reps * BB_NR_CONTENDERS * sizeof(u64));
+			memset(t[i].ns, 0, reps * BB_SLOTS * sizeof(u64));
 		init_completion(&t[i].done);
 		t[i].task = kthread_create_on_cpu(bb_thread_fn, &t[i], t[i].cpu,
 						  "bufpool_bench/%u");
@@ -670,7 +708,7 @@ struct bb_state {
 static u64 *bb_cell(struct bb_state *s, unsigned int p, unsigned int z,
 		    unsigned int c)
 {
-	return &s->ps[((p * nr_sizes + z) * BB_NR_CONTENDERS + c) * reps];
+	return &s->ps[((p * nr_sizes + z) * BB_SLOTS + c) * reps];
 }
 
 static int bb_cmp_u64(const void *a, const void *b)
@@ -746,6 +784,7 @@ static int bb_measure(struct bb_state *s, unsigned int p, unsigned int z)
 	job->order = get_order(sizes[z]);
 	job->warmup = warmup;
 	job->iters = iters;
+	job->solo_too = false;
 	switch (pat->kind) {
 	case 'a':
 		t[0].role = BB_ROLE_SINGLE;
@@ -759,6 +798,7 @@ static int bb_measure(struct bb_state *s, unsigned int p, unsigned int z)
 		break;
 	case 'c':
 		n = pat->ncpus;
+		job->solo_too = n > 1;
 		for (i = 0; i < n; i++) {
 			t[i].role = BB_ROLE_SINGLE;
 			t[i].cpu = s->cpus[i];
@@ -783,9 +823,12 @@ static int bb_measure(struct bb_state *s, unsigned int p, unsigned int z)
 		for (rep = 0; rep < reps; rep++) {
 			ns = 0;
 			for (i = 0; i < n; i++)
-				ns = max(ns, t[i].ns[rep * BB_NR_CONTENDERS + c]);
+				ns = max(ns, t[i].ns[rep * BB_SLOTS + c]);
 			bb_cell(s, p, z, c)[rep] = div64_u64(ns * 1000,
 							     job->iters);
+			ns = t[0].ns[rep * BB_SLOTS + BB_NR_CONTENDERS + c];
+			bb_cell(s, p, z, BB_NR_CONTENDERS + c)[rep] =
+				div64_u64(ns * 1000, job->iters);
 		}
 	}
 	return 0;
@@ -888,11 +931,15 @@ static void bb_print_lines(struct bb_state *s)
 		}
 }
 
-/* Throughput of pattern c on k CPUs over 1 CPU, in thousandths. */
-static unsigned int bb_speedup(struct bb_state *s, int p1, int pk,
-			       unsigned int z, unsigned int c)
+/*
+ * Throughput of pattern c on k CPUs over 1 CPU, in thousandths: against
+ * the base timed in the same repetitions (bb_solo()).
+ */
+static unsigned int bb_speedup(struct bb_state *s, int pk, unsigned int z,
+			       unsigned int c)
 {
-	return bb_ratio(s->pat[pk].ncpus * bb_median(s, p1, z, c),
+	return bb_ratio(s->pat[pk].ncpus *
+			bb_median(s, pk, z, BB_NR_CONTENDERS + c),
 			bb_median(s, pk, z, c));
 }
 
@@ -901,17 +948,14 @@ static void bb_print_scaling(struct bb_state *s)
 	unsigned int z, c, k, r, len;
 	char line[BB_LINE];
 	struct bb_num b;
-	int p1, pk;
+	int pk;
 
-	p1 = bb_pattern_index(s, "c1");
-	if (p1 < 0)
-		return;
 	for (pk = 0; pk < s->npat; pk++) {
-		if (s->pat[pk].kind != 'c' || pk == p1)
+		if (s->pat[pk].kind != 'c' || s->pat[pk].ncpus == 1)
 			continue;
 		k = s->pat[pk].ncpus;
 		pr_info("\n");
-		pr_info("scaling: throughput of pattern c on %u CPUs over 1 CPU (ideal %u.00x)\n",
+		pr_info("scaling: throughput of pattern c on %u CPUs over 1 CPU, timed alone in the same repetitions (ideal %u.00x)\n",
 			k, k);
 		len = scnprintf(line, sizeof(line), "  %-30s", "contender");
 		for (z = 0; z < nr_sizes; z++)
@@ -924,7 +968,7 @@ static void bb_print_scaling(struct bb_state *s)
 			len = scnprintf(line, sizeof(line), "  %-30s",
 					bb_names[c]);
 			for (z = 0; z < nr_sizes; z++) {
-				r = bb_speedup(s, p1, pk, z, c);
+				r = bb_speedup(s, pk, z, c);
 				len += scnprintf(line + len, sizeof(line) - len,
 						 "%11sx   ", bb_x(&b, r, false));
 			}
@@ -935,8 +979,7 @@ static void bb_print_scaling(struct bb_state *s)
 				if (bb_is_on[c])
 					pr_info("bench-scale: %u %u %s %s\n",
 						k, sizes[z], bb_names[c],
-						bb_x(&b, bb_speedup(s, p1, pk,
-								    z, c),
+						bb_x(&b, bb_speedup(s, pk, z, c),
 						     true));
 	}
 }
@@ -1007,7 +1050,7 @@ static void bb_goals(struct bb_state *s)
 	char what[BB_LINE], where[16] = "-";
 	struct bb_num b[2];
 	bool known = false;
-	int p, p1, z64;
+	int p, z64;
 
 	pr_info("\n");
 	/* 1: pooled at most 1.1x page_frag, 16 to 1024 B, patterns a and b. */
@@ -1058,11 +1101,9 @@ static void bb_goals(struct bb_state *s)
 	known = false;
 	best = UINT_MAX;
 	strscpy(where, "-", sizeof(where));
-	p1 = bb_pattern_index(s, "c1");
 	p = bb_pattern_index(s, "c2");
-	for (z = 0; z < nr_sizes && p1 >= 0 && p >= 0 && bb_is_on[BB_POOLED];
-	     z++) {
-		r = bb_speedup(s, p1, p, z, BB_POOLED);
+	for (z = 0; z < nr_sizes && p >= 0 && bb_is_on[BB_POOLED]; z++) {
+		r = bb_speedup(s, p, z, BB_POOLED);
 		known = true;
 		if (r <= best) {
 			best = r;
@@ -1299,7 +1340,7 @@ static int __init bb_init(void)
 	s->ncpus = i;
 	bb_plan(s);
 
-	s->ps = kcalloc(s->npat * nr_sizes * BB_NR_CONTENDERS * reps,
+	s->ps = kcalloc(s->npat * nr_sizes * BB_SLOTS * reps,
 			sizeof(*s->ps), GFP_KERNEL);
 	s->t = kcalloc(s->ncpus, sizeof(*s->t), GFP_KERNEL);
 	s->job.ring.slot = kcalloc(BB_RING_SLOTS, sizeof(void *), GFP_KERNEL);
@@ -1310,7 +1351,7 @@ static int __init bb_init(void)
 	if (!s->t[0].slot)
 		goto out;
 	for (i = 0; i < s->ncpus; i++) {
-		s->t[i].ns = kcalloc(reps * BB_NR_CONTENDERS, sizeof(u64),
+		s->t[i].ns = kcalloc(reps * BB_SLOTS, sizeof(u64),
 				     GFP_KERNEL);
 		if (!s->t[i].ns)
 			goto out;
