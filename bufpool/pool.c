@@ -265,9 +265,15 @@ void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 	bufpool_chunk_give_back(pool, page);
 }
 
+/* Spares kept per CPU for chunks of @size: 32 KB of them, at least one. */
+static unsigned int bufpool_spares(unsigned long size)
+{
+	return clamp_t(unsigned long, SZ_32K / size, 1, BUFPOOL_SPARES);
+}
+
 /*
- * A CPU keeps a few released chunks as spares and slices them at its next
- * rollovers, instead of taking a fresh one from the page allocator (which,
+ * A CPU keeps a few released chunks as spares, 32 KB of them or one, and
+ * slices them at its next rollovers, instead of taking a fresh one from the page allocator (which,
  * with init_on_alloc, zeroes it first): a workload that allocates slices
  * in batches and frees them later no longer pays a chunk's allocation and
  * zeroing per chunk it goes through. A spare is counted as released when
@@ -295,20 +301,29 @@ static noinline void bufpool_chunk_dead(struct bufpool *pool,
 	set_page_private(page, 0);
 	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
 		goto give_back;
+	/*
+	 * Once the page is in a slot, its reference to the pool is not ours:
+	 * bufpool_destroy() may take it and the pool go. The pool is freed
+	 * only a grace period after bufpool_destroy(), so this holds it.
+	 */
+	rcu_read_lock();
 	slots = raw_cpu_ptr(pool->pcpu)->spare;
-	for (i = 0; i < BUFPOOL_SPARES; i++)
+	for (i = 0; i < bufpool_spares(size); i++)
 		if (!cmpxchg(&slots[i], NULL, page))
 			break;
-	if (i == BUFPOOL_SPARES)
+	if (i == bufpool_spares(size)) {
+		rcu_read_unlock();
 		goto give_back;
+	}
 	/*
 	 * The cmpxchg() orders this against bufpool_destroy(), which sets
 	 * dying before it empties the slots: either it took the page, or we
 	 * see dying and take it back ourselves.
 	 */
-	if (likely(!READ_ONCE(pool->dying)))
-		return;
-	page = xchg(&slots[i], NULL);
+	page = NULL;
+	if (unlikely(READ_ONCE(pool->dying)))
+		page = xchg(&slots[i], NULL);
+	rcu_read_unlock();
 	if (!page)
 		return;
 give_back:
@@ -338,15 +353,15 @@ static bool bufpool_chunk_reuse(struct bufpool *pool, struct bufpool_chunk *c,
 
 	/*
 	 * The count is the bias exactly when no slice is live: then no free
-	 * can race with this, and nobody else holds a reference.
+	 * can race with this. Frozen, not just read, so that a speculative
+	 * reference (a pfn walker's get_page_unless_zero()) is not lost; the
+	 * freeze also orders the frees before the slices to come.
 	 */
-	if (page_ref_count(c->page) != bufpool_chunk_bias(c))
+	if (!page_ref_freeze(c->page, bufpool_chunk_bias(c)))
 		return false;
-	/* The frees that brought it there come before the slices to come. */
-	smp_acquire__after_ctrl_dep();
 	bufpool_chunk_abandon(pool, c, size);
 	trace_bufpool_pool_release(pool->name, c->size);
-	set_page_count(c->page, bias);
+	page_ref_unfreeze(c->page, bias);
 	bufpool_chunk_start(c, c->page, c->size, bias);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_RELEASED, 1);
 	bufpool_count(pool, BUFPOOL_STAT_POOLS_CREATED, 1);
@@ -362,7 +377,7 @@ static struct page *bufpool_spare_take(struct bufpool_cpu *pc)
 	for (i = BUFPOOL_SPARES - 1; i >= 0; i--) {
 		if (!READ_ONCE(pc->spare[i]))
 			continue;
-		/* A free on another CPU may fill it; only destroy empties it. */
+		/* A free may fill it meanwhile, never empty it. */
 		page = xchg(&pc->spare[i], NULL);
 		if (page)
 			return page;
@@ -700,8 +715,8 @@ EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL_NS);
  * names no zone; a buffer of its own otherwise. Its bytes are whatever was
  * there before, unless the pool zero-fills.
  *
- * Context: Any context in which kmalloc() with @gfp may be called,
- * hardirq included with %GFP_ATOMIC.
+ * Context: Any context in which kmalloc() with @gfp may be called: hardirq
+ * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc().
  * Return: A buffer aligned to the pool's alignment, %ZERO_SIZE_PTR when
  * @size is 0, or NULL when memory is short or @size is larger than
  * kmalloc() can give. Free it with bufpool_free().
@@ -802,8 +817,8 @@ EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL_NS);
  * bufpool_pool_alloc_unsafe() on the default pool: sliced from it when
  * 0 < @size < threshold (pool_size / 2 unless set), direct otherwise.
  *
- * Context: Any context in which kmalloc() with @gfp may be called,
- * hardirq included with %GFP_ATOMIC.
+ * Context: Any context in which kmalloc() with @gfp may be called: hardirq
+ * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc().
  * Return: An 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0, or
  * NULL. Free it with bufpool_free().
  */
@@ -873,11 +888,13 @@ EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
  * bufpool_free - free a buffer from any bufpool path and pool
  * @buf: the buffer, NULL or %ZERO_SIZE_PTR.
  *
- * A slice goes back to its chunk, which returns to the page allocator with
- * its last slice; a direct buffer is freed at once. The CPU need not be
- * the one that allocated it.
+ * A slice goes back to its chunk, which is released with its last slice:
+ * kept as a spare of this CPU's or given back to the page allocator. A
+ * direct buffer is freed at once. The CPU need not be the one that
+ * allocated it.
  *
- * Context: Any context.
+ * Context: Any context in which kfree() may be called: hardirq included,
+ * but not on PREEMPT_RT, as for kfree().
  * Return: Nothing.
  */
 void bufpool_free(const void *buf)

@@ -19,8 +19,9 @@
 #include "stats.h"
 
 /*
- * Released chunks a CPU keeps per pool for its next rollovers: as many as
- * make the 32 KB page_frag's per-CPU cache holds, at the default size.
+ * Slots for the released chunks a CPU keeps per pool for its next
+ * rollovers: 32 KB of them, as much as a page_frag cache holds, which is
+ * four at the default size (bufpool_spares()).
  */
 #define BUFPOOL_SPARES		4
 

@@ -524,6 +524,82 @@ static void rollover_takes_spare(struct kunit *test)
 	bufpool_free(e);
 }
 
+/*
+ * A CPU keeps 32 KB of spares per pool, at least one: four chunks of
+ * 8 KB, one of 32 KB. With that many chunks and one more released, that
+ * many rollovers succeed with the page allocator failing, and the next
+ * one fails.
+ */
+struct spares_row {
+	unsigned int pool_size;
+	unsigned int kept;
+};
+
+static const struct spares_row spares_rows[] = {
+	{ .pool_size = 8192, .kept = 4 },
+	{ .pool_size = 32768, .kept = 1 },
+};
+
+static void spares_row_desc(const struct spares_row *row, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "pool_size %u keeps %u",
+		 row->pool_size, row->kept);
+}
+
+KUNIT_ARRAY_PARAM(spares, spares_rows, spares_row_desc);
+
+static void spares_are_capped(struct kunit *test)
+{
+	const struct spares_row *row = test->param_value;
+	const struct bufpool_params params = { .pool_size = row->pool_size };
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
+	const unsigned int half = row->pool_size / 2 - 8;
+	/* kept + 1 chunks to release, then the current one, two slices each */
+	const unsigned int n = 2 * (row->kept + 2);
+	unsigned int i, got = 0;
+	struct bufpool *pool;
+	void **bufs, **more;
+
+	if (!IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
+		kunit_skip(test, "needs CONFIG_FAIL_PAGE_ALLOC");
+	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	more = kunit_kcalloc(test, 2 * (row->kept + 1), sizeof(*more),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_NOT_NULL(test, more);
+	pool = bufpool_create("kunit-spares", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+
+	migrate_disable();
+	for (i = 0; i < n; i++)
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, half, gfp);
+	/* Every chunk but the current one goes: kept ones become spares. */
+	for (i = 0; i < n - 2; i++)
+		bufpool_free(bufs[i]);
+	for (i = 0; i <= row->kept; i++) {
+#ifdef CONFIG_FAULT_INJECTION
+		current->fail_nth = 2;
+		more[2 * i] = bufpool_pool_alloc_unsafe(pool, half, gfp);
+		current->fail_nth = 0;
+#endif
+		if (!more[2 * i])
+			break;
+		got++;
+		more[2 * i + 1] = bufpool_pool_alloc_unsafe(pool, half, gfp);
+	}
+	migrate_enable();
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, bufs[i], "buffer %u", i);
+	KUNIT_EXPECT_EQ_MSG(test, got, row->kept,
+			    "rollovers served by spares");
+	for (i = 0; i < 2 * (row->kept + 1); i++)
+		bufpool_free(more[i]);
+	bufpool_free(bufs[n - 2]);
+	bufpool_free(bufs[n - 1]);
+	bufpool_destroy(pool);
+}
+
 static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(page_backed),
 	KUNIT_CASE_PARAM(front_to_back, slicing_gen_params),
@@ -532,6 +608,7 @@ static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(rollover_keeps_slices),
 	KUNIT_CASE(rollover_reuses_empty_chunk),
 	KUNIT_CASE(rollover_takes_spare),
+	KUNIT_CASE_PARAM(spares_are_capped, spares_gen_params),
 	{}
 };
 
