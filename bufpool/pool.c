@@ -69,24 +69,6 @@ static __always_inline void bufpool_count_call(struct bufpool *pool,
 		bufpool_count(pool, BUFPOOL_STAT_SLICE_FAILURES, 1);
 }
 
-/*
- * The fast paths' tracepoints, out of line: off, each costs its static
- * branch and nothing else, no registers kept for it in the fast path.
- */
-static noinline void bufpool_trace_alloc(struct bufpool *pool,
-					 enum bufpool_path path,
-					 unsigned long caller, const void *buf,
-					 size_t size, gfp_t gfp)
-{
-	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
-}
-
-static noinline void bufpool_trace_free(struct bufpool *pool,
-					unsigned long caller, const void *buf)
-{
-	trace_bufpool_free(pool->name, caller, buf, true);
-}
-
 /* bufpool_chunk_owner(), inline for bufpool_free(). */
 static __always_inline struct bufpool *bufpool_owner(struct folio *folio)
 {
@@ -625,10 +607,12 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 	void *buf;
 
 	might_alloc(gfp);
+	/* With its tracepoint on, the slow path traces. */
 	if (unlikely(!size || size >= bufpool_threshold(pool, pool_size) ||
 		     (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
 		     (READ_ONCE(pool->flags) &
-		      (BUFPOOL_ZERO_FILL | BUFPOOL_DEBUG))))
+		      (BUFPOOL_ZERO_FILL | BUFPOOL_DEBUG)) ||
+		     trace_bufpool_alloc_enabled()))
 		return bufpool_get_slow(pool, size, gfp, from, caller);
 
 	if (unlikely(bufpool_should_fail(size)))
@@ -636,8 +620,6 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 	else
 		buf = bufpool_slice(pool, size, pool_size, gfp);
 	bufpool_count_call(pool, path, size, buf);
-	if (trace_bufpool_alloc_enabled())
-		bufpool_trace_alloc(pool, path, caller, buf, size, gfp);
 	return buf;
 }
 
@@ -884,6 +866,42 @@ void *bufpool_from_user(const void __user *src, size_t len)
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
 
+/*
+ * bufpool_free(): a slice goes back to its chunk, a direct buffer to
+ * kmalloc. @slow, for bufpool_free_slow(), adds what the fast path leaves
+ * out: the tracepoint and debug mode.
+ */
+static __always_inline void bufpool_do_free(const void *buf,
+					    unsigned long caller, bool slow)
+{
+	struct bufpool *pool;
+	struct folio *folio;
+
+	if (unlikely(ZERO_OR_NULL_PTR(buf)))
+		return;
+	if (slow && bufpool_debug_on() && bufpool_debug_free(buf, caller))
+		return;
+	folio = virt_to_folio(buf);
+	pool = bufpool_owner(folio);
+	if (!pool) {
+		bufpool_direct_free(buf, caller);
+		return;
+	}
+	if (slow)
+		trace_bufpool_free(pool->name, caller, buf, true);
+	bufpool_count(pool, BUFPOOL_STAT_SLICE_FREES, 1);
+	/* Only a retired chunk can drop to zero: a current one holds a bias. */
+	if (folio_ref_dec_and_test(folio)) {
+		bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
+		bufpool_chunk_dead(pool, &folio->page);
+	}
+}
+
+static noinline void bufpool_free_slow(const void *buf, unsigned long caller)
+{
+	bufpool_do_free(buf, caller, true);
+}
+
 /**
  * bufpool_free - free a buffer from any bufpool path and pool
  * @buf: the buffer, NULL or %ZERO_SIZE_PTR.
@@ -899,27 +917,11 @@ EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
  */
 void bufpool_free(const void *buf)
 {
-	struct bufpool *pool;
-	struct folio *folio;
-
-	if (unlikely(ZERO_OR_NULL_PTR(buf)))
-		return;
-	if (bufpool_debug_on() && bufpool_debug_free(buf, _RET_IP_))
-		return;
-	folio = virt_to_folio(buf);
-	pool = bufpool_owner(folio);
-	if (!pool) {
-		bufpool_direct_free(buf, _RET_IP_);
-		return;
-	}
-	if (trace_bufpool_free_enabled())
-		bufpool_trace_free(pool, _RET_IP_, buf);
-	bufpool_count(pool, BUFPOOL_STAT_SLICE_FREES, 1);
-	/* Only a retired chunk can drop to zero: a current one holds a bias. */
-	if (folio_ref_dec_and_test(folio)) {
-		bufpool_count(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE, -1);
-		bufpool_chunk_dead(pool, &folio->page);
-	}
+	/* Traced out of line, so that off it keeps nothing busy here. */
+	if (trace_bufpool_free_enabled() || bufpool_debug_on())
+		bufpool_free_slow(buf, _RET_IP_);
+	else
+		bufpool_do_free(buf, _RET_IP_, false);
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
 
