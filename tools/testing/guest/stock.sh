@@ -22,7 +22,8 @@ echo "# grep -m 6 bufpool_ $tracing/trace"
 grep -m 6 'bufpool_' $tracing/trace
 check trace-alloc-pooled traced 'bufpool_alloc: pool=default path=unsafe .* bytes_req=4 pooled=1 offset='
 check trace-alloc-direct traced 'bufpool_alloc: pool=default path=unsafe_slow .* bytes_req=4 pooled=0 offset=0'
-check trace-free traced 'bufpool_free: pool=default call_site=client_'
+check trace-free-pooled traced 'bufpool_free: pool=default call_site=client_.* pooled=1'
+check trace-free-direct traced 'bufpool_free: pool=default call_site=client_.* pooled=0'
 check trace-rollover traced 'bufpool_rollover: pool=client'
 check trace-pool-release traced 'bufpool_pool_release: pool=client'
 check debugfs-stats test -r /sys/kernel/debug/bufpool/default/stats
