@@ -368,6 +368,35 @@ static struct page *bufpool_spare_take(struct bufpool_cpu *pc)
 }
 
 /*
+ * Retires @c's chunk, if it has one, when @size does not fit in it.
+ * Under @c's lock. Return: as bufpool_chunk_retire().
+ */
+static struct page *bufpool_chunk_roll(struct bufpool *pool,
+				       struct bufpool_chunk *c,
+				       unsigned int size)
+{
+	if (!c->page)
+		return NULL;
+	bufpool_chunk_abandon(pool, c, size);
+	return bufpool_chunk_retire(pool, c);
+}
+
+/*
+ * Makes a spare, whose count is zero so that nobody else holds it, the
+ * chunk @c slices: tagged, known to kmemleak and counted again as when
+ * bufpool_chunk_install() starts a new one. It kept its pool reference
+ * while it waited.
+ */
+static void bufpool_spare_revive(struct bufpool *pool, struct bufpool_chunk *c,
+				 struct page *spare, unsigned int size)
+{
+	set_page_count(spare, 1);
+	set_page_private(spare, (unsigned long)pool | BUFPOOL_PAGE_TAG);
+	kmemleak_alloc(page_address(spare), size, 0, GFP_ATOMIC);
+	bufpool_chunk_begin(pool, c, spare, size);
+}
+
+/*
  * Carves @size bytes from @c where they fit, with one compare-and-exchange
  * of its position: an interrupt on this CPU that slices or starts another
  * chunk meanwhile moves the position, and the carve starts again. Called
@@ -428,15 +457,8 @@ static noinline void *bufpool_slice_rollover(struct bufpool *pool,
 
 	spare = bufpool_spare_take(pc);
 	if (spare && page_size(spare) == pool_size) {
-		/* Its count is zero: nobody else holds it. */
-		if (c->page) {
-			bufpool_chunk_abandon(pool, c, size);
-			old = bufpool_chunk_retire(pool, c);
-		}
-		set_page_count(spare, 1);
-		set_page_private(spare, (unsigned long)pool | BUFPOOL_PAGE_TAG);
-		kmemleak_alloc(page_address(spare), pool_size, 0, GFP_ATOMIC);
-		bufpool_chunk_begin(pool, c, spare, pool_size);
+		old = bufpool_chunk_roll(pool, c, size);
+		bufpool_spare_revive(pool, c, spare, pool_size);
 		goto carve;
 	}
 
@@ -453,10 +475,7 @@ static noinline void *bufpool_slice_rollover(struct bufpool *pool,
 	buf = bufpool_carve(pool, c, size);
 	if (buf)
 		goto out;
-	if (c->page) {
-		bufpool_chunk_abandon(pool, c, size);
-		old = bufpool_chunk_retire(pool, c);
-	}
+	old = bufpool_chunk_roll(pool, c, size);
 	bufpool_chunk_install(pool, c, fresh, pool_size);
 	fresh = NULL;
 carve:
