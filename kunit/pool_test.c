@@ -440,21 +440,20 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 	struct bp_stats before, after;
 	u8 *a, *b, *c;
 
+	/* One CPU throughout: on another, c would start that CPU's chunk. */
 	migrate_disable();
 	a = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
 	b = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	bufpool_free(a);
+	bufpool_free(b);
+	bp_stats_read(test, POOL_NAME, &before);
+	c = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	bp_stats_read(test, POOL_NAME, &after);
 	migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_PTR_EQ(test, head_of(a), head_of(b));
-	bufpool_free(a);
-	bufpool_free(b);
-	bp_stats_read(test, POOL_NAME, &before);
-	migrate_disable();
-	c = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
-	migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	bp_stats_read(test, POOL_NAME, &after);
 
 	KUNIT_EXPECT_PTR_EQ(test, (void *)c, (void *)a);
 	KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
