@@ -38,19 +38,22 @@ tools/bufpoolstat: tools/bufpoolstat.c
 kdir:
 	@test -d $(KDIR) || { echo "bufpool: no kernel build tree at $(KDIR): install the headers (Debian: apt-get install linux-headers-amd64) or point KDIR= at a kernel build tree"; exit 1; }
 
+# KERNELS narrows the matrix of tools/testing/kernels/, e.g. KERNELS="6.12 7.3".
 check:
-	@tools/testing/check.sh
+	@KERNELS="$(KERNELS)" tools/testing/check.sh
 
-# The KUnit suites under KCSAN, the data-race detector (a kernel of its own).
+# The KUnit suites under KCSAN, the data-race detector (a kernel of its own),
+# on 6.1 and the newest kernel.
 check-kcsan:
-	@tools/testing/check.sh kcsan
+	@KERNELS="$(KERNELS)" tools/testing/check.sh kcsan
 
+# KERNEL is 6.1 (the default), 6.12 or 7.3.
 demo:
-	@tools/testing/demo.sh
+	@KERNEL="$(KERNEL)" tools/testing/demo.sh
 
 # BENCH_ARGS are module parameters of the benchmark, e.g. BENCH_ARGS="sizes=64,256 reps=7".
 bench:
-	@tools/testing/bench.sh $(BENCH_ARGS)
+	@KERNEL="$(KERNEL)" tools/testing/bench.sh $(BENCH_ARGS)
 
 lint:
 	@tools/testing/lint.sh

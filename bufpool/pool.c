@@ -1234,7 +1234,7 @@ int bufpool_core_init(const struct bufpool_params *params)
 {
 	struct bufpool *pool;
 
-	bufpool_wq = alloc_workqueue("bufpool", 0, 0);
+	bufpool_wq = alloc_workqueue("bufpool", WQ_UNBOUND, 0);
 	if (!bufpool_wq)
 		return -ENOMEM;
 	pool = bufpool_create("default", params);

@@ -13,6 +13,7 @@
 #include <linux/tracepoint.h>
 #include <trace/events/mmflags.h>
 
+#include "compat.h"
 #include "stats.h"
 
 TRACE_DEFINE_ENUM(BUFPOOL_PATH_ALLOC);
@@ -50,7 +51,7 @@ TRACE_EVENT(bufpool_alloc,
 	),
 
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		bufpool_assign_str(pool, pool);
 		__entry->path = path;
 		__entry->call_site = call_site;
 		__entry->ptr = ptr;
@@ -82,7 +83,7 @@ TRACE_EVENT(bufpool_free,
 	),
 
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		bufpool_assign_str(pool, pool);
 		__entry->call_site = call_site;
 		__entry->ptr = ptr;
 		__entry->pooled = pooled;
@@ -108,7 +109,7 @@ TRACE_EVENT(bufpool_rollover,
 	),
 
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		bufpool_assign_str(pool, pool);
 		__entry->chunk_size = chunk_size;
 		__entry->abandoned = abandoned;
 		__entry->request = request;
@@ -131,7 +132,7 @@ TRACE_EVENT(bufpool_pool_release,
 	),
 
 	TP_fast_assign(
-		__assign_str(pool, pool);
+		bufpool_assign_str(pool, pool);
 		__entry->chunk_size = chunk_size;
 	),
 

@@ -61,48 +61,51 @@ static long debug_stat(struct kunit *test, const char *pool, const char *name)
 
 #ifdef CONFIG_KASAN
 /*
- * mm/kasan/report.c records a report in the current test's resource of
- * this name and layout, instead of failing the test, as kasan_test.c uses.
+ * Runs @expression, which must make KASAN report a bug of a kind whose
+ * name contains @kind ("out-of-bounds", "use-after-free"), found in this
+ * file's function @fn, for a @len byte access at @addr: what the report's
+ * title and access lines say, read off the kernel's log (util.c).
  */
-struct kunit_kasan_status {
-	bool report_found;
-	bool sync_fault;
-};
-
-static struct kunit_kasan_status kasan_status;
-static struct kunit_resource kasan_resource;
-static bool kasan_multishot;
-
-#define EXPECT_KASAN_REPORT(test, expression) do {			\
+#define EXPECT_KASAN_REPORT(test, expression, kind, fn, len, addr) do {	\
 	struct kunit *__test = (test);					\
+	const struct bp_kasan_report *__r;				\
+	char __where[64];						\
 									\
+	bp_kasan_forget();						\
 	bp_expect_begin(__test);					\
-	WRITE_ONCE(kasan_status.report_found, false);			\
 	barrier();							\
 	expression;							\
 	barrier();							\
 	bp_expect_end(__test);						\
-	KUNIT_EXPECT_TRUE_MSG(__test, READ_ONCE(kasan_status.report_found), \
+	__r = bp_kasan_report();					\
+	KUNIT_EXPECT_TRUE_MSG(__test, READ_ONCE(__r->found),		\
 			      "no KASAN report for " #expression);	\
-	WRITE_ONCE(kasan_status.report_found, false);			\
+	if (READ_ONCE(__r->found)) {					\
+		KUNIT_EXPECT_NOT_NULL_MSG(__test, strstr(__r->title, kind), \
+					  "%s", __r->title);		\
+		KUNIT_EXPECT_NOT_NULL_MSG(__test, strstr(__r->title, " in " fn "+"), \
+					  "%s", __r->title);		\
+		snprintf(__where, sizeof(__where), " of size %d at addr %lx", \
+			 (int)(len), (unsigned long)(addr));		\
+		KUNIT_EXPECT_NOT_NULL_MSG(__test, strstr(__r->access, __where), \
+					  "'%s' lacks '%s'", __r->access, __where); \
+	}								\
+	bp_kasan_forget();						\
 } while (0)
 
 static int kasan_suite_init(struct kunit_suite *suite)
 {
-	kasan_multishot = kasan_save_enable_multi_shot();
-	return 0;
+	return bp_kasan_watch_start();
 }
 
 static void kasan_suite_exit(struct kunit_suite *suite)
 {
-	kasan_restore_multi_shot(kasan_multishot);
+	bp_kasan_watch_stop();
 }
 
 static int kasan_case_init(struct kunit *test)
 {
-	kasan_status.report_found = false;
-	kunit_add_named_resource(test, NULL, NULL, &kasan_resource,
-				 "kasan_status", &kasan_status);
+	bp_kasan_watch_case(test);
 	return debug_pool_init(test);
 }
 
@@ -114,8 +117,10 @@ static void kasan_overrun(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	/* Reads: a write would also be caught, later, by the redzone check. */
 	(void)READ_ONCE(buf[12]);	/* the last byte is fine */
-	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[13]));
-	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[16]));
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[13]), "out-of-bounds",
+			    "kasan_overrun", 1, &buf[13]);
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[16]), "out-of-bounds",
+			    "kasan_overrun", 1, &buf[16]);
 	bufpool_free(buf);
 }
 
@@ -127,8 +132,10 @@ static void kasan_use_after_free(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_NOT_NULL(test, next);
 	bufpool_free(buf);
-	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[0]));
-	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[63]));
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[0]), "use-after-free",
+			    "kasan_use_after_free", 1, &buf[0]);
+	EXPECT_KASAN_REPORT(test, (void)READ_ONCE(buf[63]), "use-after-free",
+			    "kasan_use_after_free", 1, &buf[63]);
 	/* The live neighbour is untouched by all this. */
 	WRITE_ONCE(next[0], 1);
 	bufpool_free(next);
@@ -144,7 +151,7 @@ static void kasan_quiet_without_debug(struct kunit *test)
 	buf = bufpool_pool_alloc_unsafe(pool, 13, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	(void)READ_ONCE(buf[13]);
-	KUNIT_EXPECT_FALSE(test, READ_ONCE(kasan_status.report_found));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(bp_kasan_report()->found));
 	bufpool_free(buf);
 	bufpool_destroy(pool);
 }

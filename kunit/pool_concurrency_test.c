@@ -17,6 +17,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 
+#include "compat.h"
 #include "util.h"
 
 #define STRESS_POOL	"kunit-stress"
@@ -192,7 +193,7 @@ static enum hrtimer_restart stress_hrtimer(struct hrtimer *t)
 
 static void stress_timer(struct timer_list *t)
 {
-	struct stress *st = from_timer(st, t, timer);
+	struct stress *st = timer_container_of(st, t, timer);
 	static u32 rnd = 0x89abcdef;
 
 	irq_step(st, &rnd, in_serving_softirq() ? &st->softirq_allocs :
@@ -282,8 +283,8 @@ static void stress(struct kunit *test)
 		n++;
 	}
 	if (mode->irqs) {
-		hrtimer_init(&st->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		st->hrtimer.function = stress_hrtimer;
+		hrtimer_setup(&st->hrtimer, stress_hrtimer, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL);
 		hrtimer_start(&st->hrtimer, ns_to_ktime(500 * NSEC_PER_USEC), HRTIMER_MODE_REL);
 		timer_setup(&st->timer, stress_timer, 0);
 		mod_timer(&st->timer, jiffies + 1);
@@ -294,7 +295,7 @@ static void stress(struct kunit *test)
 	WRITE_ONCE(st->stopping, true);
 	if (mode->irqs) {
 		hrtimer_cancel(&st->hrtimer);
-		del_timer_sync(&st->timer);
+		timer_delete_sync(&st->timer);
 	}
 	for_each_online_cpu(cpu)
 		if (threads[cpu])

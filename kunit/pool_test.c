@@ -660,6 +660,17 @@ static void paths_suite_exit(struct kunit_suite *suite)
 	paths_mm = NULL;
 }
 
+/* bufpool_from_user(@src, @len) fails with @err (and leaks nothing if not). */
+static void from_user_fails(struct kunit *test, const void __user *src,
+			    size_t len, int err)
+{
+	u8 *buf = bufpool_from_user(src, len);
+
+	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(err));
+	if (!IS_ERR_OR_NULL(buf))
+		bufpool_free(buf);
+}
+
 static void from_user(struct kunit *test)
 {
 	void __user *ubuf;
@@ -669,13 +680,19 @@ static void from_user(struct kunit *test)
 	if (!paths_mm)
 		kunit_skip(test, "loaded without a user address space");
 	kthread_use_mm(paths_mm);
-	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+	/*
+	 * Two pages, the second unmapped again: the page after the buffer
+	 * is a hole, whatever else the address space holds (a mapping of
+	 * one page may be placed right before another one).
+	 */
+	addr = vm_mmap(NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	if (IS_ERR_VALUE(addr)) {
 		kthread_unuse_mm(paths_mm);
 		KUNIT_FAIL(test, "vm_mmap: %ld", (long)addr);
 		return;
 	}
+	KUNIT_EXPECT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
 	ubuf = (void __user *)addr;
 
 	memset(data, 0x5e, sizeof(data));
@@ -690,13 +707,10 @@ static void from_user(struct kunit *test)
 	}
 
 	/* Past the end of the mapping: -EFAULT, and nothing leaks. */
-	buf = bufpool_from_user(ubuf + PAGE_SIZE - 16, 64);
-	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-EFAULT));
-	buf = bufpool_from_user((void __user *)16, 64);
-	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-EFAULT));
+	from_user_fails(test, ubuf + PAGE_SIZE - 16, 64, -EFAULT);
+	from_user_fails(test, (void __user *)16, 64, -EFAULT);
 	/* More than can ever be allocated: -ENOMEM. */
-	buf = bufpool_from_user(ubuf, SIZE_MAX);
-	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(-ENOMEM));
+	from_user_fails(test, ubuf, SIZE_MAX, -ENOMEM);
 	vm_munmap(addr, PAGE_SIZE);
 	kthread_unuse_mm(paths_mm);
 }

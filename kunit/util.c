@@ -2,12 +2,16 @@
 /*
  * Helpers shared by the bufpool KUnit suites.
  */
+#include <kunit/resource.h>
+#include <linux/bufpool.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/kmsg_dump.h>
 
+#include "compat.h"
 #include "util.h"
 
 const char * const bp_stat_names[BP_NR_STATS] = {
@@ -24,6 +28,16 @@ const char * const bp_stat_names[BP_NR_STATS] = {
 	"pool_size", "threshold", "align", "zero_fill",
 };
 
+/* Opens @path as user space sees it, from any kernel thread (compat.h). */
+static struct file *bp_open(const char *path, int flags)
+{
+	struct file *f = ERR_PTR(-ENOENT);
+
+	scoped_with_init_fs()
+		f = filp_open(path, flags, 0);
+	return f;
+}
+
 /* Reads a whole (small) file into @buf, NUL-terminated. */
 int bp_read_file(const char *path, char *buf, size_t size)
 {
@@ -31,7 +45,7 @@ int bp_read_file(const char *path, char *buf, size_t size)
 	loff_t pos = 0;
 	ssize_t n, total = 0;
 
-	f = filp_open(path, O_RDONLY, 0);
+	f = bp_open(path, O_RDONLY);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	while (total < size - 1) {
@@ -52,7 +66,7 @@ int bp_write_file(const char *path, const char *val)
 	loff_t pos = 0;
 	ssize_t n;
 
-	f = filp_open(path, O_WRONLY, 0);
+	f = bp_open(path, O_WRONLY);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	n = kernel_write(f, val, strlen(val), &pos);
@@ -148,7 +162,92 @@ void bp_expect_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_write_file(PANIC_ON_WARN, bp_panic_on_warn), 0);
 }
 
+#ifdef CONFIG_KASAN
+/*
+ * The KASAN reports a case expects: read back from the kernel's log, from
+ * where bp_kasan_forget() left it, whatever context printed them. What
+ * keeps a report from failing the running case changed in 6.2 (compat.h):
+ * a named resource before, a call that says a suite expects reports since.
+ */
+
+static struct bp_kasan_report bp_kasan;
+static struct kmsg_dump_iter bp_kasan_log;
+static bool bp_kasan_multishot;
+
+/* For a suite's init: reports are expected. */
+int bp_kasan_watch_start(void)
+{
+#if BUFPOOL_KASAN_KUNIT_SUITE
+	kasan_kunit_test_suite_start();
+#endif
+	bp_kasan_multishot = kasan_save_enable_multi_shot();
+	bp_kasan_forget();
+	return 0;
+}
+
+void bp_kasan_watch_stop(void)
+{
+	kasan_restore_multi_shot(bp_kasan_multishot);
+#if BUFPOOL_KASAN_KUNIT_SUITE
+	kasan_kunit_test_suite_end();
+#endif
+}
+
+#if !BUFPOOL_KASAN_KUNIT_SUITE
+/* mm/kasan/report.c's record of a report, by this name and layout. */
+struct kunit_kasan_status {
+	bool report_found;
+	bool sync_fault;
+};
+
+static struct kunit_kasan_status bp_kasan_status;
+static struct kunit_resource bp_kasan_resource;
+#endif
+
+/* For a case's init. */
+void bp_kasan_watch_case(struct kunit *test)
+{
+	bp_kasan_forget();
+#if !BUFPOOL_KASAN_KUNIT_SUITE
+	kunit_add_named_resource(test, NULL, NULL, &bp_kasan_resource,
+				 "kasan_status", &bp_kasan_status);
+#endif
+}
+
+/* Forgets the report seen so far, and the log up to now. */
+void bp_kasan_forget(void)
+{
+	kmsg_dump_rewind(&bp_kasan_log);
+	bp_kasan_log.cur_seq = bp_kasan_log.next_seq;
+	memset(&bp_kasan, 0, sizeof(bp_kasan));
+}
+
+/* The first report the log shows since bp_kasan_forget(): its two lines. */
+const struct bp_kasan_report *bp_kasan_report(void)
+{
+	char line[160];
+	size_t len;
+
+	while (kmsg_dump_get_line(&bp_kasan_log, false, line, sizeof(line), &len)) {
+		len = min(len, sizeof(line) - 1);
+		line[len] = '\0';
+		strim(line);
+		if (!bp_kasan.found && strstr(line, "BUG: KASAN: ")) {
+			strscpy(bp_kasan.title, strstr(line, "BUG: KASAN: "),
+				sizeof(bp_kasan.title));
+			bp_kasan.found = true;
+		} else if (bp_kasan.found && !bp_kasan.access[0] &&
+			   strstr(line, " of size ")) {
+			strscpy(bp_kasan.access, line, sizeof(bp_kasan.access));
+		}
+	}
+	return &bp_kasan;
+}
+#endif /* CONFIG_KASAN */
+
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites for bufpool");
 MODULE_AUTHOR("The bufpool developers");
-MODULE_IMPORT_NS(BUFPOOL);
+MODULE_IMPORT_NS(BUFPOOL_NS);
+/* KASAN's calls for its own tests, in 7.3 (compat.h). */
+MODULE_IMPORT_NS(BUFPOOL_KUNIT_NS);

@@ -39,11 +39,27 @@ unsigned long bp_param_get(struct kunit *test, const char *name);
 bool bp_all_bytes(const void *buf, int c, size_t len);
 void bp_expect_begin(struct kunit *test);
 
+void bp_expect_end(struct kunit *test);
+
 #ifdef CONFIG_KASAN
+/* The KASAN report a case expects, as the kernel's log shows it. */
+struct bp_kasan_report {
+	bool found;
+	char title[128];	/* "BUG: KASAN: <kind> in <function>..." */
+	char access[128];	/* "<Read|Write> of size N at addr <address>..." */
+};
+
 /* Exported by mm/kasan for KASAN's own tests; declared in its private header. */
 bool kasan_save_enable_multi_shot(void);
 void kasan_restore_multi_shot(bool enabled);
+void kasan_kunit_test_suite_start(void);
+void kasan_kunit_test_suite_end(void);
+
+int bp_kasan_watch_start(void);
+void bp_kasan_watch_stop(void);
+void bp_kasan_watch_case(struct kunit *test);
+void bp_kasan_forget(void);
+const struct bp_kasan_report *bp_kasan_report(void);
 #endif
-void bp_expect_end(struct kunit *test);
 
 #endif /* _BUFPOOL_KUNIT_UTIL_H */

@@ -65,9 +65,23 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/version.h>
-/* 6.12 moved page_frag out of gfp.h and mm_types.h, into its own header. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+/*
+ * The benchmark's own compat, for page_frag (bufpool has none of it): 6.13
+ * moved page_frag out of gfp.h and mm_types.h into its own header, and
+ * packed the cache's state so that it has no ->va; page_frag_cache_drain(),
+ * there by 6.12 and not in 6.1, empties a cache whatever its layout.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #include <linux/page_frag_cache.h>
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+static void page_frag_cache_drain(struct page_frag_cache *nc)
+{
+	if (nc->va)
+		__page_frag_cache_drain(virt_to_head_page(nc->va),
+					nc->pagecnt_bias);
+	nc->va = NULL;
+}
 #endif
 
 #define BB_GFP		GFP_ATOMIC
@@ -1250,16 +1264,10 @@ static void bb_plan(struct bb_state *s)
 
 static void bb_frag_drain(void)
 {
-	struct page_frag_cache *nc;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		nc = per_cpu_ptr(bb_frag, cpu);
-		if (nc->va)
-			__page_frag_cache_drain(virt_to_head_page(nc->va),
-						nc->pagecnt_bias);
-		nc->va = NULL;
-	}
+	for_each_possible_cpu(cpu)
+		page_frag_cache_drain(per_cpu_ptr(bb_frag, cpu));
 }
 
 static int bb_bench(struct bb_state *s)
@@ -1384,4 +1392,4 @@ module_exit(bb_exit);
 
 MODULE_DESCRIPTION("bufpool against kmalloc, page_frag and the page allocator");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(BUFPOOL);
+MODULE_IMPORT_NS(BUFPOOL_NS);

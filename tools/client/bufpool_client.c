@@ -1095,7 +1095,7 @@ static void __exit client_exit(void)
 
 module_init(client_init);
 module_exit(client_exit);
-MODULE_IMPORT_NS(BUFPOOL);
+MODULE_IMPORT_NS(BUFPOOL_NS);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The bufpool developers");
 MODULE_DESCRIPTION("Sample bufpool client: an API selftest and a driver-like workload");

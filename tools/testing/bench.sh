@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench [BENCH_ARGS="..."]: installs what is missing, builds bufpool
-# and the benchmark module (tools/bench/) against Debian's stock kernel
-# headers, boots that kernel in QEMU and loads both (the guest side is
+# make bench [KERNEL=6.1|6.12|7.3] [BENCH_ARGS="..."]: installs what is
+# missing, builds bufpool and the benchmark module (tools/bench/) against
+# the kernel's headers (Debian's stock kernel of that version, the default
+# 6.1; for the newest, which has no stock image here, the kernel
+# kernel.sh builds with Debian's configuration), boots that kernel in
+# QEMU and loads both (the guest side is
 # guest/bench.sh). The benchmark runs at load and prints its tables and
 # its machine-readable "bench:" lines, which are shown here and kept in
 # .out/bench.txt; the whole serial log is .out/bench.serial.log.
@@ -30,11 +33,9 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 t0=$SECONDS
-"$BUFPOOL_TOP/tools/testing/deps.sh" || die "installing the dependencies failed"
-
-abi=$(stock_abi amd64)
-kdir=/usr/src/linux-headers-$abi
-kernel=$BUFPOOL_CACHE/stock/$abi/vmlinuz
+deps || die "installing the dependencies failed"
+kver=${KERNEL:-6.1}
+run_kernel "$kver" || die "no kernel $kver to boot"
 out=$BUFPOOL_OUT/bench
 log=$out.serial.log
 txt=$BUFPOOL_OUT/bench.txt
@@ -42,29 +43,15 @@ cpus=${GUEST_CPUS:-2}
 limit=${BENCH_TIMEOUT:-240}
 ab_rounds=${BENCH_AB_ROUNDS:-2}
 ab_args=${BENCH_AB_ARGS:-contenders=bufpool_alloc_unsafe,page_frag patterns=ab sizes=16,64,256,1024 mem=0}
-[ -d "$kdir" ] || die "$kdir is missing (run tools/testing/deps.sh)"
-[ -r "$kernel" ] || die "$kernel is missing (run tools/testing/deps.sh)"
 
 # The sources only, into a tree of the bench's own, so that this build
 # neither meets nor disturbs the ones of make, make check or an editor.
-msg "building bufpool and the benchmark against linux-headers-$abi in $out"
-mkdir -p "$out"
-# copy_sources DEST PATH...: the sources under the PATHs, into DEST.
-copy_sources() {
-	local dest=$1
-	shift
-	(cd "$BUFPOOL_TOP" &&
-	 find "$@" -type f \
-		! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
-		! -name '.*.cmd' ! -name '*.symvers' ! -name 'modules.order' |
-	 cpio -pdmu --quiet "$dest") || die "cannot copy the sources to $dest"
-}
-copy_sources "$out" Kbuild Makefile bufpool include tools/bench
+msg "building bufpool and the benchmark against $RUN_NAME in $out"
+copy_tree "$out" Kbuild Makefile bufpool include tools/bench
 # As the Makefile's client target: modpost runs again for bufpool's CRCs.
 rm -f "$out/tools/bench/Module.symvers"
-if ! { make -C "$out" KDIR="$kdir" module &&
-       make -C "$kdir" M="$out/tools/bench" BUFPOOL_DIR="$out" \
-		KBUILD_EXTRA_SYMBOLS="$out/Module.symvers" modules; } > "$out.log" 2>&1; then
+if ! { make -C "$out" KDIR="$RUN_KDIR" module &&
+       kbuild_ext "$RUN_KDIR" "$out/tools/bench" "$out" "$out/Module.symvers"; } > "$out.log" 2>&1; then
 	tail -n 30 "$out.log"
 	die "bufpool or the benchmark did not build; log: $out.log"
 fi
@@ -83,8 +70,8 @@ if [ "$ab_rounds" -gt 0 ]; then
 			dir=$out/ab/$variant-$layout
 			rm -rf "$dir"
 			mkdir -p "$dir"
-			copy_sources "$dir" Kbuild Makefile bufpool include
-			make -C "$dir" KDIR="$kdir" KCFLAGS="$flags" module \
+			copy_tree "$dir" Kbuild Makefile bufpool include
+			make -C "$dir" KDIR="$RUN_KDIR" KCFLAGS="$flags" module \
 				>> "$out.log" 2>&1 ||
 				die "bufpool ($variant, $layout) did not build; log: $out.log"
 			cp "$dir/bufpool.ko" "$out/ab/bufpool-$variant-$layout.ko"
@@ -98,12 +85,10 @@ printf '%s\n' "$*" > "$out/bench_args"
 printf '%s\n' "${BUFPOOL_ARGS:-}" > "$out/bufpool_args"
 printf '%s\n' "$ab_rounds" > "$out/ab_rounds"
 printf '%s\n' "$ab_args" > "$out/ab_args"
-"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
-	"$BUFPOOL_TOP/tools/testing/guest/bench.sh" \
+initramfs "$out.cpio.gz" bench \
 	"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" \
 	"$out/bench_args" "$out/bufpool_args" "$out/ab_rounds" \
-	"$out/ab_args" "$out/ab_modules" "${ab_files[@]}" ||
-	die "cannot build the guest's initramfs"
+	"$out/ab_args" "$out/ab_modules" "${ab_files[@]}"
 
 # The benchmark's own kernel lines, without timestamp and module prefix,
 # up to the A/B's runs.
@@ -146,7 +131,7 @@ host_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
 
-msg "booting Debian's $abi in QEMU ($cpus vCPUs, TCG) with the benchmark${*:+: $*}"
+msg "booting $RUN_NAME in QEMU ($cpus vCPUs, TCG) with the benchmark${*:+: $*}"
 rm -f "$log"
 t=$SECONDS
 read -r busy0 total0 <<< "$(host_ticks)"
@@ -155,7 +140,7 @@ read -r busy0 total0 <<< "$(host_ticks)"
 {
 	TIMEFORMAT='%U %S'
 	# shellcheck disable=SC2086 # BENCH_CMDLINE is words for the kernel
-	time GUEST_CPUS=$cpus "$BUFPOOL_TOP/tools/testing/qemu.sh" "$kernel" \
+	time GUEST_CPUS=$cpus qemu_boot "$RUN_IMAGE" \
 		"$out.cpio.gz" "$log" "$limit" ${BENCH_CMDLINE:-}
 } 2> "$out.cputime" &
 qemu=$!
@@ -172,9 +157,9 @@ others=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" \
 		printf "%d", (t > 0 && o > 0) ? 100 * o / t : 0 }')
 
 {
-	echo "# make bench${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# make bench KERNEL=$kver${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
-	     "guest: Debian's $abi under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s;" \
+	     "guest: $RUN_NAME under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s;" \
 	     "other processes took ${others}% of the host's CPU meanwhile"
 	results "$log"
 } > "$txt"

@@ -13,16 +13,18 @@
 
 set -u
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+TOP=$BUFPOOL_TOP
 BIN=$TOP/tools/bufpoolstat
 
-pass() { echo "bufpool-check: ok $1"; }
-fail() { echo "bufpool-check: not ok $1${2:+ # $2}"; }
 skip() { echo "bufpool-check: ok $1 # SKIP $2"; }
 # evidence TEXT...: shown on stderr before a failure line.
 evidence() { printf '%s\n' "$@" | sed 's/^/  | /' >&2; }
 
-tmp=$(mktemp -d) || { fail bufpoolstat-setup "mktemp failed"; exit 0; }
+# In /tmp, whatever TMPDIR says: the permission checks run the tool as
+# nobody, who must reach it, and a checkout (or a TMPDIR) may be in a
+# directory of mode 0700.
+tmp=$(mktemp -d /tmp/bufpoolstat-test.XXXXXX) || { fail bufpoolstat-setup "mktemp failed"; exit 0; }
 bgpids=()
 cleanup() {
 	local pid
@@ -463,6 +465,9 @@ ctl_stats | put "$tmp/open/bufpool/default/stats"
 chmod 700 "$tmp/locked"
 chmod 400 "$tmp/open/bufpool/default/stats"
 
+# The tool as built, run from $tmp, so that nobody can reach it wherever
+# the checkout lives.
+cp "$BIN" "$tmp/bufpoolstat" && chmod 755 "$tmp/bufpoolstat" && BIN=$tmp/bufpoolstat
 as_user=()
 perm_skip=
 if [ "$(id -u)" -eq 0 ]; then

@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: installs what is missing, checks the harness, bufpoolstat,
-# lint, DKMS and make install on this machine, then proves bufpool in
-# guests under QEMU:
-#   debug  the debug kernel (KASAN, lockdep, kmemleak, ...) running the
-#          KUnit suites, then bufpool in debug mode under a workload;
-#   stock  Debian's stock kernel, insmod'ed as a driver developer would,
-#          exercised by the sample client, with the tracepoints on;
-#   rt     Debian's stock PREEMPT_RT kernel, under a stress of kthreads on
-#          every CPU and a timer.
-# check.sh kcsan (make check-kcsan) runs the KUnit suites under KCSAN only.
-# Ends with "N passed, N failed" and exits non-zero on any failure.
+# make check [KERNELS="6.1 6.12 7.3"]: installs what is missing, checks the
+# harness, bufpoolstat, lint, DKMS and make install on this machine, then
+# proves bufpool in guests under QEMU, for every kernel of KERNELS (the
+# matrix of tools/testing/kernels/, all of it by default):
+#   debug-VER  the debug kernel (KASAN, lockdep, kmemleak, ...) built from
+#              kernel VER's source, running the KUnit suites, then bufpool
+#              in debug mode under a workload;
+#   stock-VER  Debian's stock kernel VER, insmod'ed as a driver developer
+#              would, exercised by the sample client, tracepoints on;
+#   rt-VER     Debian's stock PREEMPT_RT kernel VER, under a stress of
+#              kthreads on every CPU and a timer.
+# check.sh kcsan (make check-kcsan) runs the KUnit suites under KCSAN,
+# on 6.1 and the newest kernel unless KERNELS says otherwise.
+# The guests and host checks run two at a time (CHECK_JOBS). Ends with
+# "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+mode=${1:-all}
+if [ "$mode" = kcsan ]; then
+	kernels=${KERNELS:-6.1 $BUFPOOL_NEWEST}
+else
+	kernels=${KERNELS:-$BUFPOOL_KERNELS}
+fi
 passed=0 failed=0 skipped=0
 t0=$SECONDS
+jobs_dir=$BUFPOOL_OUT/jobs
 
 # tally LOG LABEL [--suite NAME...]: judge a guest log and add it up.
 tally() {
@@ -24,23 +35,21 @@ tally() {
 	shift 2
 	out=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label "$label" "$@")
 	printf '%s\n' "$out" | sed '$d'
-	counts=($(printf '%s\n' "$out" | tail -n 1))
-	passed=$((passed + counts[0]))
-	failed=$((failed + counts[1]))
-	skipped=$((skipped + counts[2]))
+	read -r -a counts <<< "$(printf '%s\n' "$out" | tail -n 1)"
+	passed=$((passed + ${counts[0]:-0}))
+	failed=$((failed + ${counts[1]:-1}))
+	skipped=$((skipped + ${counts[2]:-0}))
 }
 
-# host_checks LABEL COMMAND...: counts the "bufpool-check:" lines of a
-# test that runs on this machine, and shows the ones that failed.
-host_checks() {
-	local label=$1 out ok bad
-	shift
-	out=$("$@" 2>&1)
-	ok=$(printf '%s\n' "$out" | grep -c '^bufpool-check: ok ')
-	bad=$(printf '%s\n' "$out" | grep -c '^bufpool-check: not ok ')
-	printf '%s\n' "$out" | grep '^bufpool-check: not ok ' | sed "s/^bufpool-check: not ok /$label: FAIL /"
+# count_checks LABEL FILE: adds up the "bufpool-check:" lines a host
+# check printed into FILE, showing the ones that failed.
+count_checks() {
+	local label=$1 out=$2 ok bad
+	ok=$(grep -c '^bufpool-check: ok ' "$out")
+	bad=$(grep -c '^bufpool-check: not ok ' "$out")
+	grep '^bufpool-check: not ok ' "$out" | sed "s/^bufpool-check: not ok /$label: FAIL /"
 	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		printf '%s\n' "$out" | tail -n 20
+		tail -n 20 "$out"
 		broken "$label" "ran no check"
 		return
 	fi
@@ -66,99 +75,168 @@ summary() {
 	exit
 }
 
-"$BUFPOOL_TOP/tools/testing/deps.sh" || { broken setup "installing the dependencies"; summary; }
+# -- The jobs --------------------------------------------------------------
+#
+# Each job is a function run in the background with its output in
+# $jobs_dir/NAME.out. It ends by writing $jobs_dir/NAME.judge: "host" (its
+# output holds check lines), "guest LOG [--suite S...]" (a serial log to
+# judge), or "broken WHY". They are judged in the order they were started.
 
-# build_module KDIR OUT: builds bufpool (and its KUnit module where the
-# kernel has KUnit), the sample client and bufpoolstat in a copy of the
-# tree at OUT, so that builds against different kernels do not trample
-# each other. Any compiler warning fails it.
-build_module() {
-	local kdir=$1 out=$2
-	mkdir -p "$out"
-	cp -rp "$BUFPOOL_TOP"/{Kbuild,Makefile,bufpool,include,kunit,tools} "$out"/
-	make -C "$out" KDIR="$kdir" W=1 module client bufpoolstat > "$out.log" 2>&1 &&
-		! grep -E 'warning:|error:' "$out.log"
+# host_job NAME COMMAND...: a check that runs on this machine.
+host_job() {
+	local name=$1
+	shift
+	"$@" > "$jobs_dir/$name.checks" 2>&1
+	echo "host $jobs_dir/$name.checks" > "$jobs_dir/$name.judge"
 }
 
-mkdir -p "$BUFPOOL_OUT"
-
-# On this machine: the judge of guest logs, and the bufpoolstat tool.
-[ "${1:-}" = kcsan ] || host_checks verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
-[ "${1:-}" = kcsan ] || host_checks bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
-# kunit_guest VARIANT: the KUnit suites, and the debug-mode workload, in a
-# guest of the test kernel VARIANT (debug: KASAN; kcsan: KCSAN).
-kunit_guest() {
-	local variant=$1 kdir out s suites=()
-
+# kunit_suites VARIANT: the --suite arguments of every KUnit suite the
+# VARIANT kernel runs (the KASAN suite needs a KASAN kernel).
+kunit_suites() {
+	local s
 	for s in $(sed -n 's/^\s*\.name = "\(bufpool[^"]*\)".*/\1/p' "$BUFPOOL_TOP"/kunit/*_test.c); do
-		# The KASAN suite exists only in a KASAN kernel.
-		[ "$variant" = kcsan ] && [ "${s%_kasan}" != "$s" ] && continue
-		suites+=(--suite "$s")
+		[ "$1" = kcsan ] && [ "${s%_kasan}" != "$s" ] && continue
+		printf -- '--suite %s ' "$s"
 	done
-	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$variant"); then
-		broken "$variant" "the $variant kernel did not build"
+}
+
+# kunit_job VARIANT VER: the KUnit suites, and the debug-mode workload, in
+# a guest of kernel VER's test kernel VARIANT (debug: KASAN; kcsan: KCSAN).
+kunit_job() {
+	local variant=$1 kver=$2 name=$1-$2 kdir out
+	out=$BUFPOOL_OUT/$name
+	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$kver" "$variant"); then
+		echo "broken the $variant kernel $kver did not build" > "$jobs_dir/$name.judge"
 		return
 	fi
-	out=$BUFPOOL_OUT/$variant
-	msg "$variant kernel: building the modules"
+	msg "$name: building the modules"
 	if ! build_module "$kdir" "$out"; then
 		tail -n 30 "$out.log"
-		broken "$variant" "bufpool did not build cleanly against the $variant kernel"
+		echo "broken bufpool did not build cleanly against the $variant kernel $kver" \
+			> "$jobs_dir/$name.judge"
 		return
 	fi
-	msg "$variant kernel: running the KUnit suites in QEMU"
-	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
-		"$BUFPOOL_TOP/tools/testing/guest/kunit.sh" \
+	msg "$name: running the KUnit suites in QEMU"
+	guest_run "$name" "$kdir/arch/x86/boot/bzImage" kunit 600 \
 		"$out/bufpool.ko" "$out/bufpool_kunit.ko" \
-		"$out/tools/client/bufpool_client.ko"
-	t=$SECONDS
-	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$kdir/arch/x86/boot/bzImage" \
-		"$out.cpio.gz" "$out.serial.log" 600 debug_pagealloc=on slub_debug=FZP
-	msg "$variant guest ran $((SECONDS - t)) s; log: $out.serial.log"
-	tally "$out.serial.log" "$variant" "${suites[@]}"
+		"$out/tools/client/bufpool_client.ko" -- \
+		debug_pagealloc=on slub_debug=FZP
+	echo "guest $out.serial.log $(kunit_suites "$variant")" > "$jobs_dir/$name.judge"
 }
 
-# make check-kcsan: the same suites under the data-race detector.
-if [ "${1:-}" = kcsan ]; then
-	kunit_guest kcsan
+# stock_job VER FLAVOUR PAYLOAD [CMDLINE...]: Debian's stock kernel VER of
+# FLAVOUR, bufpool built against its headers, running guest/PAYLOAD.sh.
+stock_job() {
+	local kver=$1 flavour=$2 payload=$3 name=$3-$1 dir out
+	shift 3
+	out=$BUFPOOL_OUT/$name
+	if ! dir=$(stock_dir "$kver" "$flavour"); then
+		echo "broken no stock $flavour kernel $kver" > "$jobs_dir/$name.judge"
+		return
+	fi
+	msg "$name: building the modules against $(basename "$dir")"
+	if ! build_module "$dir/kdir" "$out"; then
+		tail -n 30 "$out.log"
+		echo "broken bufpool did not build cleanly against the headers of $(basename "$dir")" \
+			> "$jobs_dir/$name.judge"
+		return
+	fi
+	msg "$name: loading bufpool into $(basename "$dir") in QEMU"
+	guest_run "$name" "$dir/vmlinuz" "$payload" 300 \
+		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
+		"$out/tools/bufpoolstat" -- "$@"
+	echo "guest $out.serial.log" > "$jobs_dir/$name.judge"
+}
+
+names=() pids=()
+# start NAME FUNCTION ARGS...: starts a job once fewer than CHECK_JOBS
+# of them run.
+start() {
+	local name=$1 pid live
+	shift
+	while :; do
+		live=()
+		for pid in "${pids[@]}"; do
+			kill -0 "$pid" 2> /dev/null && live+=("$pid")
+		done
+		pids=("${live[@]}")
+		[ ${#pids[@]} -lt "${CHECK_JOBS:-2}" ] && break
+		wait -n "${pids[@]}"
+	done
+	names+=("$name")
+	rm -f "$jobs_dir/$name.judge"
+	"$@" > "$jobs_dir/$name.out" 2>&1 &
+	pids+=($!)
+}
+
+judge_all() {
+	local name how arg rest
+	wait
+	for name in "${names[@]}"; do
+		grep -v '^bufpool-check:' "$jobs_dir/$name.out" | grep '^==> ' >&2
+		if ! read -r how arg rest < "$jobs_dir/$name.judge" 2> /dev/null; then
+			tail -n 20 "$jobs_dir/$name.out"
+			broken "$name" "the job ended without a result"
+			continue
+		fi
+		case $how in
+		host)	count_checks "$name" "$arg" ;;
+		guest)	# shellcheck disable=SC2086 # the suites are words
+			tally "$arg" "$name" $rest ;;
+		*)	grep -v '^==> ' "$jobs_dir/$name.out" | tail -n 30
+			broken "$name" "$arg $rest" ;;
+		esac
+	done
+}
+
+# -- The run ---------------------------------------------------------------
+
+deps || { broken setup "installing the dependencies"; summary; }
+for k in $kernels; do
+	(kernel_conf "$k") || { broken setup "unknown kernel $k"; summary; }
+done
+rm -rf "$jobs_dir" && mkdir -p "$jobs_dir"
+msg "make check${1:+ $1} on kernels $kernels"
+
+# The test kernels are built (once: the longest part of a first run) one
+# after the other in the background, while the jobs that need none run.
+variant=debug
+[ "$mode" = kcsan ] && variant=kcsan
+for k in $kernels; do
+	"$BUFPOOL_TOP/tools/testing/kernel.sh" "$k" "$variant" > /dev/null 2>&1 || true
+done &
+
+if [ "$mode" = kcsan ]; then
+	for k in $kernels; do
+		start "kcsan-$k" kunit_job kcsan "$k"
+	done
+	judge_all
 	summary
 fi
 
-kunit_guest debug
-
-# The kernel's linters (after the debug kernel: sparse uses it), then DKMS
-# and make install against the stock headers.
-host_checks lint "$BUFPOOL_TOP/tools/testing/lint.sh"
-host_checks dkms "$BUFPOOL_TOP/tools/testing/dkms.sh"
-host_checks install "$BUFPOOL_TOP/tools/testing/install-test.sh"
+start verdict host_job verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
+start bufpoolstat host_job bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
+start dkms host_job dkms "$BUFPOOL_TOP/tools/testing/dkms.sh"
+start install host_job install "$BUFPOOL_TOP/tools/testing/install-test.sh"
 
 # Debian's stock kernels, as a driver developer meets them: the generic
 # one with init_on_alloc=1 (its default, stated), and PREEMPT_RT under a
 # stress of kthreads on every CPU and a timer.
-stock_guest() {
-	local flavour=$1 payload=$2 limit=$3 abi out
-	shift 3
-	abi=$(stock_abi "$flavour")
-	out=$BUFPOOL_OUT/$payload
-	msg "stock kernel $abi: building the modules"
-	if ! build_module "/usr/src/linux-headers-$abi" "$out"; then
-		tail -n 30 "$out.log"
-		broken "$payload" "bufpool did not build cleanly against linux-headers-$abi"
-		return
-	fi
-	msg "stock kernel $abi: loading bufpool in QEMU"
-	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out.cpio.gz" \
-		"$BUFPOOL_TOP/tools/testing/guest/$payload.sh" \
-		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
-		"$out/tools/bufpoolstat"
-	t=$SECONDS
-	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$BUFPOOL_CACHE/stock/$abi/vmlinuz" \
-		"$out.cpio.gz" "$out.serial.log" "$limit" "$@"
-	msg "$payload guest ran $((SECONDS - t)) s; log: $out.serial.log"
-	tally "$out.serial.log" "$payload"
-}
+for k in $kernels; do
+	kernel_conf "$k"
+	for flavour in $K_STOCK; do
+		case $flavour in
+		amd64)	  start "stock-$k" stock_job "$k" amd64 stock init_on_alloc=1 ;;
+		rt-amd64) start "rt-$k" stock_job "$k" rt-amd64 rt ;;
+		esac
+	done
+done
 
-stock_guest amd64 stock 300 init_on_alloc=1
-stock_guest rt-amd64 rt 300
+for k in $kernels; do
+	start "debug-$k" kunit_job debug "$k"
+done
+# The kernel's linters, against every kernel's headers (sparse).
+start lint host_job lint env KERNELS="$kernels" "$BUFPOOL_TOP/tools/testing/lint.sh"
 
+judge_all
 summary

@@ -22,7 +22,6 @@ set -uo pipefail
 
 cd "$BUFPOOL_TOP" || exit 1
 bad=0
-say() { echo "bufpool-check: $*"; case $* in "not ok "*) bad=1 ;; esac; }
 stop() { say "not ok $*"; exit 1; }
 
 # The version: dkms.conf says it, bufpool/version.h is the truth.
@@ -42,7 +41,7 @@ if ! command -v dkms > /dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dkms \
 		> /dev/null 2>&1 || stop "dkms-setup # apt-get install dkms failed"
 fi
-abi=$(stock_abi amd64) || stop "dkms-setup # no stock ABI"
+abi=$(stock_abi 6.1 amd64) || stop "dkms-setup # no stock ABI"
 kdir=/usr/src/linux-headers-$abi
 mods=/lib/modules/$abi
 [ -d "$kdir" ] || stop "dkms-setup # $kdir is missing (run tools/testing/deps.sh)"
@@ -99,10 +98,8 @@ run() {
 
 # The sources only, as a user's checkout has them: tracked files and new
 # ones that are not ignored.
-mkdir -p "$tmp/src"
-git ls-files --cached --others --exclude-standard -z |
-	(while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done) |
-	xargs -0 cp --parents -p -t "$tmp/src" || stop "dkms-setup # cannot copy the sources"
+(copy_tree "$tmp/src" dkms.conf Kbuild Makefile bufpool include kunit tools) ||
+	stop "dkms-setup # cannot copy the sources"
 
 t=$SECONDS
 run dkms-add dkms add "$tmp/src" &&

@@ -20,11 +20,11 @@ faults=("$@")
 [ ${#faults[@]} -gt 0 ] || faults=(none kasan ubsan lockdep leak warn bug oops panic
 				    noload nounload kunit_fail kunit_crash hang)
 
-kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh") || die "no debug kernel"
+kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" 6.1 debug) || die "no debug kernel"
 out=$BUFPOOL_OUT/broken
 mkdir -p "$out"
-cp -p "$BUFPOOL_TOP"/tools/testing/broken/* "$out"/
-make -C "$kdir" M="$out" modules > "$out/build.log" 2>&1 || die "bufpool_broken did not build"
+copy_tree "$out" tools/testing/broken
+make -C "$kdir" M="$out/tools/testing/broken" modules > "$out/build.log" 2>&1 || die "bufpool_broken did not build"
 
 bad=0
 for f in "${faults[@]}"; do
@@ -45,13 +45,13 @@ for f in "${faults[@]}"; do
 		esac
 		[ "$f" = leak ] || [ "$f" = none ] && echo "kmemleak_check kmemleak"
 	} > "$payload"
-	"$BUFPOOL_TOP/tools/testing/initramfs.sh" "$out/$f.cpio.gz" "$payload" \
-		"$out/bufpool_broken.ko" "$out/kunit_fail.ko" "$out/kunit_crash.ko"
+	initramfs "$out/$f.cpio.gz" "$payload" \
+		"$out"/tools/testing/broken/{bufpool_broken,kunit_fail,kunit_crash}.ko
 	suite=
 	case $f in kunit_*) suite="--suite bufpool_broken" ;; esac
 	limit=120
 	[ "$f" = hang ] && limit=40
-	"$BUFPOOL_TOP/tools/testing/qemu.sh" "$kdir/arch/x86/boot/bzImage" \
+	qemu_boot "$kdir/arch/x86/boot/bzImage" \
 		"$out/$f.cpio.gz" "$out/$f.log" "$limit" debug_pagealloc=on
 	counts=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$out/$f.log" \
 		 --label "$f" $suite | tail -n 1)

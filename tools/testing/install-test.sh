@@ -14,22 +14,16 @@ set -uo pipefail
 
 cd "$BUFPOOL_TOP" || exit 1
 bad=0
-say() { echo "bufpool-check: $*"; case $* in "not ok "*) bad=1 ;; esac; }
 
 ver=$(sed -n 's/^#define BUFPOOL_VERSION "\(.*\)"$/\1/p' bufpool/version.h)
-abi=$(stock_abi amd64) || { say "not ok install-setup # no stock ABI"; exit 1; }
-kdir=/usr/src/linux-headers-$abi
-[ -d "$kdir" ] || { say "not ok install-setup # $kdir is missing"; exit 1; }
+abi=$(stock_abi 6.1 amd64) || { say "not ok install-setup # no stock ABI"; exit 1; }
+kdir=$(stock_dir 6.1 amd64)/kdir || { say "not ok install-setup # no stock headers"; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bufpool-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 stage=$tmp/stage
 dev=$stage/usr/local/src/bufpool-$ver
-mkdir -p "$tmp/src"
-git ls-files --cached --others --exclude-standard -z |
-	(while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done) |
-	xargs -0 cp --parents -p -t "$tmp/src" ||
-	{ say "not ok install-setup # cannot copy the sources"; exit 1; }
+(copy_tree "$tmp/src") || { say "not ok install-setup # cannot copy the sources"; exit 1; }
 
 outside() { find /lib/modules /usr/local/src -newer "$tmp/src" 2>/dev/null | sort; }
 touch "$tmp/src"
@@ -85,8 +79,8 @@ fi
 # The sample client, built against the installed files and nothing else.
 mkdir -p "$tmp/client"
 cp -p tools/client/* "$tmp/client"/
-if make -C "$kdir" M="$tmp/client" BUFPOOL_DIR="$dev" \
-	KBUILD_EXTRA_SYMBOLS="$dev/$abi/Module.symvers" modules > "$tmp/client.log" 2>&1 &&
+if kbuild_ext "$kdir" "$tmp/client" "$dev" "$dev/$abi/Module.symvers" \
+	> "$tmp/client.log" 2>&1 &&
    ! grep -E 'warning:|error:|WARNING:|ERROR:' "$tmp/client.log" &&
    [ "$(modinfo -F depends "$tmp/client/bufpool_client.ko")" = bufpool ]; then
 	say "ok install-client-builds"

@@ -1,27 +1,51 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh [debug|kcsan]: builds a test kernel from Debian's
-# linux-source-6.1 and the fragments in kunit/, and prints the build
-# directory: "debug" (KASAN, the default) for make check, "kcsan" for make
-# check-kcsan. The result is cached under $XDG_CACHE_HOME/bufpool/kernel/,
-# keyed by the variant, the source version and a hash of the fragments, so
-# a second run builds nothing.
+# kernel.sh VER [debug|kcsan|distro]: builds a kernel from Debian's source
+# package of kernel VER (tools/testing/kernels/) and prints its build
+# directory:
+#   debug   make check's: the fragments in kunit/ with KASAN (the default);
+#   kcsan   make check-kcsan's: the same with KCSAN instead;
+#   distro  make bench's and make demo's where no stock image runs here:
+#           Debian's own configuration of VER (the .config of its headers
+#           of flavour K_DISTRO) with modules off, and kernels/distro.config.
+# The result is cached under $XDG_CACHE_HOME/bufpool/kernel/, keyed by the
+# variant, the source version and a hash of the configuration, so a second
+# run builds nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variant=${1:-debug}
+kver=${1:?kernel.sh VER [debug|kcsan|distro]}
+variant=${2:-debug}
+kernel_conf "$kver"
+base=
 case $variant in
-debug)	checker=kasan ;;
-kcsan)	checker=kcsan ;;
-*)	die "kernel.sh: unknown variant $variant (debug or kcsan)" ;;
+debug | kcsan)
+	checker=kasan
+	[ "$variant" = kcsan ] && checker=kcsan
+	frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
+	       "$BUFPOOL_TOP/kunit/$checker.config")
+	;;
+distro)
+	[ -n "$K_DISTRO" ] || die "kernel $kver has no distribution configuration (K_DISTRO)"
+	frags=("$BUFPOOL_KCONF/distro.config")
+	abi=$(stock_abi "$kver" "$K_DISTRO")
+	base=$BUFPOOL_CACHE/distro/$abi
+	[ -r "$base/.config" ] || {
+		rm -rf "$base.tmp"
+		fetch "linux-headers-$abi" "$base.tmp"
+		mkdir -p "$base"
+		cp "$base.tmp/usr/src/linux-headers-$abi/.config" "$base/.config"
+		rm -rf "$base.tmp"
+	}
+	;;
+*)	die "kernel.sh: unknown variant $variant (debug, kcsan or distro)" ;;
 esac
-frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
-       "$BUFPOOL_TOP/kunit/$checker.config")
 # Bump when the way the kernel is built changes, to rebuild cached ones.
-recipe=2
-ver=$(source_version)
-hash=$( (cat "${frags[@]}"; echo "recipe $recipe") | sha256sum | cut -c1-12)
+recipe=3
+ver=$(source_version "$kver")
+hash=$( (cat "${frags[@]}" ${base:+"$base/.config"}; echo "recipe $recipe") |
+	sha256sum | cut -c1-12)
 out=$BUFPOOL_CACHE/kernel/$variant-$ver-$hash
 
 # One build at a time: a second run (make lint beside make check) waits,
@@ -35,11 +59,20 @@ if [ -e "$out/.built" ]; then
 	exit 0
 fi
 
-src=$(source_tree)
+src=$(source_tree "$kver")
 rm -rf "$out" && mkdir -p "$out"
 log=$out/build.log
-cat "${frags[@]}" > "$out/.config"
-make -C "$src" O="$out" ARCH=x86_64 olddefconfig > "$log" 2>&1 ||
+if [ -n "$base" ]; then
+	# Debian's configuration, brought to this compiler, modules off.
+	cp "$base/.config" "$out/.config"
+	make -C "$src" O="$out" ARCH=x86_64 olddefconfig > "$log" 2>&1 &&
+	make -C "$src" O="$out" ARCH=x86_64 mod2noconfig >> "$log" 2>&1 ||
+		{ tail -n 20 "$log" >&2; die "Debian's configuration did not take"; }
+	cat "${frags[@]}" >> "$out/.config"
+else
+	cat "${frags[@]}" > "$out/.config"
+fi
+make -C "$src" O="$out" ARCH=x86_64 olddefconfig >> "$log" 2>&1 ||
 	{ tail -n 20 "$log" >&2; die "olddefconfig failed"; }
 
 # Every option the fragments ask for must have survived olddefconfig.
@@ -59,12 +92,12 @@ while IFS= read -r line; do
 		;;
 	esac
 done < <(cat "${frags[@]}")
-[ $bad -eq 0 ] || die "the $variant kernel config is missing options (see above)"
+[ $bad -eq 0 ] || die "the $variant kernel $kver's config is missing options (see above)"
 
-msg "building the $variant kernel $(basename "$out") (about 5 minutes; once)"
+msg "building the $variant kernel $(basename "$out") (once: about 5 minutes, distro longer)"
 start=$SECONDS
 make -C "$src" O="$out" ARCH=x86_64 -j"$JOBS" bzImage modules >> "$log" 2>&1 ||
-	{ tail -n 40 "$log" >&2; die "the $variant kernel did not build; log: $log"; }
-msg "$variant kernel built in $((SECONDS - start)) s"
+	{ tail -n 40 "$log" >&2; die "the $variant kernel $kver did not build; log: $log"; }
+msg "$variant kernel $kver built in $((SECONDS - start)) s"
 touch "$out/.built"
 echo "$out"

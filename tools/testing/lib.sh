@@ -1,42 +1,309 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared settings for the bufpool test scripts. Sourced, never run.
+# The one implementation of each step of the bufpool test scripts: the
+# kernels of the matrix (tools/testing/kernels/*.conf) and where their
+# packages come from, the copy of the tree a build runs in, the builds
+# against a kernel, and the "bufpool-check:" lines. Sourced, never run.
 
 BUFPOOL_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUFPOOL_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/bufpool
 BUFPOOL_OUT=$BUFPOOL_TOP/.out
+BUFPOOL_KCONF=$BUFPOOL_TOP/tools/testing/kernels
 JOBS=${JOBS:-$(nproc)}
 
 msg()  { printf '==> %s\n' "$*" >&2; }
 die()  { printf 'bufpool: %s\n' "$*" >&2; exit 1; }
 
-# The Debian version of linux-source-6.1, e.g. 6.1.192-2.
-source_version() {
-	dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null ||
-		die "linux-source-6.1 is not installed (run tools/testing/deps.sh)"
+# The "bufpool-check:" lines make check counts come from one place, the
+# guests' helpers: pass NAME, fail NAME [WHY], check NAME COMMAND...; and
+# say "ok NAME" or say "not ok NAME # WHY", which also sets bad=1 on a
+# failure, for the host's checks that exit non-zero after one.
+# shellcheck source=guest/checks.sh
+. "$BUFPOOL_TOP/tools/testing/guest/checks.sh"
+say() {
+	case $* in
+	"ok "*) pass "${*#ok }" ;;
+	"not ok "*)
+		bad=1
+		echo "bufpool-check: $*"
+		;;
+	*) die "say: neither ok nor not ok: $*" ;;
+	esac
 }
 
-# The ABI name the stock metapackages point at, e.g. 6.1.0-56-amd64.
-# $1 is the flavour: amd64 or rt-amd64.
+# The newest kernel of the matrix, and the whole matrix, oldest first.
+BUFPOOL_NEWEST=$(sed -n 's/^version=//p' "$BUFPOOL_KCONF/newest.conf")
+BUFPOOL_KERNELS="6.1 6.12 $BUFPOOL_NEWEST"
+
+# kernel_conf VER: reads the settings of kernel VER (6.1, 6.12 or the
+# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU and K_DISTRO.
+kernel_conf() {
+	local f=$BUFPOOL_KCONF/$1.conf version= apt= source= stock= qemu= distro=
+	[ "$1" = "$BUFPOOL_NEWEST" ] && f=$BUFPOOL_KCONF/newest.conf
+	[ -r "$f" ] || die "no kernel $1: the kernels are $BUFPOOL_KERNELS"
+	# shellcheck disable=SC1090 # the kernel's settings, data of ours
+	. "$f"
+	K_VER=$1 K_APT=$apt K_SOURCE=$source K_STOCK=$stock K_QEMU=$qemu
+	K_DISTRO=$distro
+}
+
+# kapt TOOL ARGS...: apt-get or apt-cache (TOOL) for the current kernel
+# (kernel_conf): this machine's own sources, or K_APT's suite through a
+# private configuration under the cache, updated once a day, which leaves
+# the machine's apt configuration and state as they were.
+kapt() {
+	local tool=$1 dir opts
+	shift
+	if [ "$K_APT" = system ]; then
+		"$tool" "$@"
+		return
+	fi
+	dir=$BUFPOOL_CACHE/apt/$K_APT
+	opts=(-o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=-
+	      -o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache")
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null)" ]; then
+		mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $K_APT main" \
+			> "$dir/sources.list"
+		msg "apt-get update of $K_APT (a private configuration in $dir)"
+		flock "$dir" apt-get "${opts[@]}" update -qq > /dev/null 2>&1 ||
+			die "apt-get update of $K_APT failed"
+	fi
+	"$tool" "${opts[@]}" "$@"
+}
+
+# fetch PKG DIR: downloads the current kernel's suite's version of
+# package PKG into the cache (once) and unpacks it into DIR.
+fetch() {
+	local pkg=$1 dir=$2 debs=$BUFPOOL_CACHE/debs v f
+	v=$(kapt apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	[ -n "$v" ] && [ "$v" != "(none)" ] || die "apt knows no $pkg"
+	f=$debs/${pkg}_${v//:/%3a}_
+	mkdir -p "$debs" "$dir"
+	# One download at a time: the scripts of a run fetch side by side.
+	(
+		flock 9
+		compgen -G "$f*.deb" > /dev/null && exit 0
+		msg "fetching $pkg $v"
+		cd "$debs" && kapt apt-get download -qq "$pkg=$v" > /dev/null 2>&1
+	) 9> "$debs/.lock" || die "apt-get download $pkg=$v failed"
+	f=$(compgen -G "$f*.deb" | head -n 1)
+	dpkg-deb -x "$f" "$dir" || die "cannot unpack $f"
+}
+
+# source_version VER: the Debian version of kernel VER's source package,
+# e.g. 6.1.192-3.
+source_version() {
+	local v
+	kernel_conf "$1"
+	v=$(kapt apt-cache policy "$K_SOURCE" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	[ -n "$v" ] && [ "$v" != "(none)" ] || die "apt knows no $K_SOURCE"
+	echo "$v"
+}
+
+# source_tree VER: kernel VER's source tree, unpacked once into the cache.
+source_tree() {
+	local ver dir tmp
+	kernel_conf "$1"
+	ver=$(source_version "$1") || exit 1
+	dir=$BUFPOOL_CACHE/src/linux-source-$ver
+	mkdir -p "$BUFPOOL_CACHE/src"
+	exec 8> "$BUFPOOL_CACHE/src/.lock"
+	flock 8
+	if [ ! -e "$dir/.extracted" ]; then
+		tmp=$BUFPOOL_CACHE/src/.deb-$ver
+		rm -rf "$tmp" "$dir" && mkdir -p "$dir"
+		fetch "$K_SOURCE" "$tmp"
+		msg "extracting $K_SOURCE $ver into $dir"
+		tar -C "$dir" --strip-components=1 -xf "$tmp"/usr/src/linux-source-*.tar.xz ||
+			die "cannot extract $K_SOURCE"
+		rm -rf "$tmp"
+		touch "$dir/.extracted"
+	fi
+	exec 8>&-
+	echo "$dir"
+}
+
+# stock_abi VER FLAVOUR: the ABI Debian's FLAVOUR metapackage of kernel
+# VER points at, e.g. 6.1.0-57-amd64 or 6.12.95+deb12-rt-amd64.
 stock_abi() {
-	local flavour=${1:-amd64} dep
-	dep=$(apt-cache depends "linux-headers-$flavour" 2>/dev/null |
+	local flavour=$2 dep
+	kernel_conf "$1"
+	dep=$(kapt apt-cache depends "linux-headers-$flavour" 2>/dev/null |
 	      sed -n "s/^ *Depends: linux-headers-\(.*-$flavour\)\$/\1/p" | head -n 1)
-	[ -n "$dep" ] || die "cannot find the ABI behind linux-headers-$flavour (apt-get update?)"
+	[ -n "$dep" ] || die "cannot find the ABI behind linux-headers-$flavour of $1 (apt-get update?)"
 	echo "$dep"
 }
 
-# The extracted linux-source-6.1 tree, extracted once into the cache.
-source_tree() {
-	local ver dir tarball=/usr/src/linux-source-6.1.tar.xz
-	ver=$(source_version)
-	dir=$BUFPOOL_CACHE/src/linux-source-$ver
-	if [ ! -e "$dir/.extracted" ]; then
-		[ -r "$tarball" ] || die "$tarball is missing (apt-get install linux-source-6.1)"
-		msg "extracting linux-source-$ver into $dir"
-		rm -rf "$dir" && mkdir -p "$dir"
-		tar -C "$dir" --strip-components=1 -xf "$tarball" || die "cannot extract $tarball"
-		touch "$dir/.extracted"
+# stock_dir VER FLAVOUR: Debian's stock kernel VER of FLAVOUR, unpacked
+# once into the cache, never installed: DIR/vmlinuz is its image and
+# DIR/kdir its headers, against which a module builds as against
+# /usr/src/linux-headers-<abi>.
+stock_dir() {
+	local abi dir root pkg img
+	kernel_conf "$1"
+	abi=$(stock_abi "$1" "$2") || exit 1
+	dir=$BUFPOOL_CACHE/stock/$abi
+	mkdir -p "$BUFPOOL_CACHE/stock"
+	# One unpacking at a time; a second caller finds it done.
+	exec 8> "$BUFPOOL_CACHE/stock/.lock"
+	flock 8
+	if [ ! -e "$dir/.unpacked" ]; then
+		root=$dir/root
+		rm -rf "$dir" && mkdir -p "$root"
+		# The headers and what they lean on: the common headers and kbuild.
+		for pkg in "linux-headers-$abi" $(kapt apt-cache depends "linux-headers-$abi" |
+				sed -n 's/^ *|\?Depends: \(linux-\(headers\|kbuild\)-.*\)$/\1/p'); do
+			fetch "$pkg" "$root"
+		done
+		# Debian's headers include their common half by absolute path.
+		sed -i "s|/usr/src/|$root/usr/src/|" "$root/usr/src/linux-headers-$abi/Makefile"
+		ln -s "root/usr/src/linux-headers-$abi" "$dir/kdir"
+		img=linux-image-$abi-unsigned
+		kapt apt-cache show "$img" > /dev/null 2>&1 || img=linux-image-$abi
+		fetch "$img" "$dir/image"
+		mv "$dir"/image/boot/vmlinuz-* "$dir/vmlinuz" && rm -rf "$dir/image" ||
+			die "no vmlinuz in $img"
+		touch "$dir/.unpacked"
 	fi
+	exec 8>&-
 	echo "$dir"
+}
+
+# copy_tree DEST [PATH...]: the sources of the tree (all of them, or the
+# PATHs), without build products, into DEST, keeping modification times
+# so that a build there again rebuilds only what changed.
+copy_tree() {
+	local dest=$1
+	shift
+	[ $# -gt 0 ] || set -- Kbuild Makefile bufpool include kunit tools
+	mkdir -p "$dest"
+	(cd "$BUFPOOL_TOP" &&
+	 find "$@" -type f \
+		! -name '*.o' ! -name '*.ko' ! -name '*.mod' ! -name '*.mod.c' \
+		! -name '.*.cmd' ! -name '*.symvers' ! -name 'modules.order' \
+		! -name '*.a' ! -name bufpoolstat |
+	 cpio -pdmu --quiet "$dest") || die "cannot copy the sources to $dest"
+}
+
+# kbuild_ext KDIR DIR BUFPOOL_DIR SYMVERS [MAKEARGS...]: builds the
+# external module in DIR (the sample client, the benchmark) against KDIR
+# and against bufpool's header in BUFPOOL_DIR/include and its symbols in
+# SYMVERS, as the README's client recipe does.
+kbuild_ext() {
+	local kdir=$1 dir=$2 bdir=$3 symvers=$4
+	shift 4
+	make -C "$kdir" M="$dir" BUFPOOL_DIR="$bdir" KBUILD_EXTRA_SYMBOLS="$symvers" \
+		"$@" modules
+}
+
+# build_module KDIR OUT [MAKEARGS...]: bufpool (and its KUnit module where
+# the kernel has KUnit), the sample client and bufpoolstat, with W=1, in
+# a copy of the tree at OUT, so that builds against different kernels do
+# not trample each other; the log is OUT.log. Fails on any warning.
+build_module() {
+	local kdir=$1 out=$2
+	shift 2
+	copy_tree "$out"
+	make -C "$out" KDIR="$kdir" W=1 "$@" module client bufpoolstat > "$out.log" 2>&1 &&
+		! grep -E 'warning:|error:' "$out.log"
+}
+
+# deps: installs what is missing (deps.sh), once for a whole run: the
+# scripts a run calls find it done.
+deps() {
+	[ -n "${BUFPOOL_DEPS_DONE:-}" ] && return
+	"$BUFPOOL_TOP/tools/testing/deps.sh" || return
+	export BUFPOOL_DEPS_DONE=1
+}
+
+# initramfs OUT PAYLOAD [FILE...]: a busybox initramfs whose /init runs
+# the guest payload PAYLOAD (guest/PAYLOAD.sh, or a path); each FILE is
+# copied to / by its base name.
+initramfs() {
+	local out=$1 payload=$2 gen=$BUFPOOL_CACHE/bin/gen_init_cpio busybox d f
+	local guest=$BUFPOOL_TOP/tools/testing/guest
+	shift 2
+	[ -e "$guest/$payload.sh" ] && payload=$guest/$payload.sh
+	if [ ! -x "$gen" ]; then
+		mkdir -p "$(dirname "$gen")"
+		gcc -O2 -o "$gen" "$(source_tree 6.1)/usr/gen_init_cpio.c" ||
+			die "cannot build gen_init_cpio"
+	fi
+	busybox=$(command -v busybox) || die "busybox is missing (apt-get install busybox-static)"
+	{
+		for d in /bin /sbin /usr /usr/bin /usr/sbin /proc /sys /dev /tmp; do
+			echo "dir $d 0755 0 0"
+		done
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		echo "file /bin/busybox $busybox 0755 0 0"
+		echo "file /init $guest/init 0755 0 0"
+		echo "file /checks.sh $guest/checks.sh 0644 0 0"
+		echo "file /payload.sh $payload 0644 0 0"
+		for f in "$@"; do
+			echo "file /$(basename "$f") $(readlink -f "$f") 0755 0 0"
+		done
+	} > "$out.list"
+	"$gen" "$out.list" | gzip -1 > "$out" || die "cannot build $out"
+	rm -f "$out.list"
+}
+
+# qemu_boot KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boots a guest under
+# software emulation (KVM guests hang on these machines), GUEST_CPUS
+# vCPUs (2) and GUEST_MEM (1G), its serial console going to LOG, with
+# the current kernel's K_QEMU arguments. Returns 0 when the guest ran to
+# its end, 124 when it ran past TIMEOUT seconds, QEMU's exit code
+# otherwise.
+qemu_boot() {
+	local kernel=$1 initrd=$2 log=$3 limit=$4 rc
+	shift 4
+	# shellcheck disable=SC2086 # K_QEMU is words
+	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+		-accel tcg -cpu max -smp "${GUEST_CPUS:-2}" -m "${GUEST_MEM:-1G}" \
+		-display none -monitor none -serial stdio -no-reboot ${K_QEMU:-} \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 rcupdate.rcu_cpu_stall_timeout=120 $*" \
+		< /dev/null > "$log" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && echo "bufpool-host: guest killed after ${limit}s" >> "$log"
+	return $rc
+}
+
+# guest_run NAME KERNEL PAYLOAD TIMEOUT [FILE...] -- [CMDLINE...]: the
+# initramfs of PAYLOAD and FILEs, booted with KERNEL; the serial log is
+# $BUFPOOL_OUT/NAME.serial.log.
+guest_run() {
+	local name=$1 kernel=$2 payload=$3 limit=$4 files=() t
+	shift 4
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		files+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	initramfs "$BUFPOOL_OUT/$name.cpio.gz" "$payload" "${files[@]}"
+	t=$SECONDS
+	qemu_boot "$kernel" "$BUFPOOL_OUT/$name.cpio.gz" "$BUFPOOL_OUT/$name.serial.log" \
+		"$limit" "$@"
+	msg "$name guest ran $((SECONDS - t)) s; log: .out/$name.serial.log"
+}
+
+# run_kernel VER: the kernel make demo and make bench boot for VER:
+# Debian's stock image and its headers where VER has them, else the
+# distribution kernel built from VER's source (kernel.sh VER distro).
+# Sets RUN_IMAGE, RUN_KDIR and RUN_NAME.
+run_kernel() {
+	local dir
+	kernel_conf "$1"
+	case " $K_STOCK " in
+	*" amd64 "*)
+		dir=$(stock_dir "$1" amd64) || return 1
+		RUN_IMAGE=$dir/vmlinuz RUN_KDIR=$dir/kdir
+		RUN_NAME="Debian's stock $(basename "$dir")"
+		;;
+	*)
+		dir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$1" distro) || return 1
+		RUN_IMAGE=$dir/arch/x86/boot/bzImage RUN_KDIR=$dir
+		RUN_NAME="Linux $(cat "$dir/include/config/kernel.release") from linux-source-$1 with Debian's configuration, modules off"
+		;;
+	esac
 }

@@ -5,11 +5,12 @@
 # the tools of Debian's linux-source-6.1:
 #   checkpatch   scripts/checkpatch.pl --strict --no-tree -f, every C file
 #                and header (tracked, or new and not ignored);
-#   sparse       kbuild with C=2, against the headers of both stock kernels
-#                (amd64 and rt-amd64) and against the debug kernel (the
-#                only one with KUnit, so the only one that builds kunit/),
-#                for the top-level Kbuild and every other directory with a
-#                Kbuild; every kernel C file must have been checked;
+#   sparse       kbuild with C=2, against every kernel of KERNELS: its
+#                debug kernel (the only one with KUnit, so the only one
+#                that builds kunit/) and the headers of its stock -rt
+#                kernel, for the top-level Kbuild and every other
+#                directory with a Kbuild; every kernel C file must have
+#                been checked;
 #   kernel-doc   scripts/kernel-doc -none -v (6.1's -v is what later
 #                kernels call -Wall: it adds the Return: section check) on
 #                include/linux/bufpool.h and every file that exports symbols;
@@ -36,14 +37,13 @@ trap 'rm -rf "$tmp"' EXIT
 : > "$tmp/ran"
 bad=0
 
-say() { echo "bufpool-check: $*"; case $* in "not ok "*) bad=1 ;; esac; }
 
-# What it needs (sparse, linux-source-6.1, the stock headers): installed
-# when missing, as make check does first.
-"$BUFPOOL_TOP/tools/testing/deps.sh" > "$tmp/deps.log" 2>&1 ||
+# What it needs (sparse, linux-source-6.1): installed when missing, as
+# make check does first.
+deps > "$tmp/deps.log" 2>&1 ||
 	{ cat "$tmp/deps.log"; say "not ok lint-setup # tools/testing/deps.sh failed"; exit 1; }
-if ! src=$(source_tree); then
-	say "not ok lint-setup # no linux-source-6.1 tree (run tools/testing/deps.sh)"
+if ! src=$(source_tree 6.1); then
+	say "not ok lint-setup # no linux-source-6.1 tree"
 	exit 1
 fi
 
@@ -209,53 +209,63 @@ chmod +x "$tmp/sparse-wrap"
 # builds run side by side.
 sparse_build() {
 	local label=$1 kdir=$2 copy=$tmp/tree-$1 d log
-	mkdir -p "$copy" "$tmp/sp-$label"
-	tree_files | xargs -0 cp --parents -p -t "$copy" || { echo "bufpool-check: not ok sparse-setup:$label # cannot copy the tree"; return; }
+	mkdir -p "$tmp/sp-$label"
+	(copy_tree "$copy") || { fail "sparse-setup:$label" "cannot copy the tree"; return; }
 	for d in . "${kbuild_dirs[@]}"; do
 		log=$tmp/sparse-$label-${d//\//_}.log
-		set -- -C "$kdir" -j"$JOBS" C=2 CHECK="$tmp/sparse-wrap" modules
-		if [ "$d" = . ]; then
-			set -- "$@" M="$copy"
-		else
-			set -- "$@" M="$copy/$d" BUFPOOL_DIR="$copy" \
-				KBUILD_EXTRA_SYMBOLS="$copy/Module.symvers"
-		fi
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL LINT_SPARSE_COPY="$copy" \
-			LINT_SPARSE_OUT="$tmp/sp-$label" make "$@" > "$log" 2>&1 || {
+		set -- -j"$JOBS" C=2 CHECK="$tmp/sparse-wrap"
+		(
+			# Whatever make this runs under, and its flags.
+			unset MAKEFLAGS MFLAGS MAKELEVEL
+			export LINT_SPARSE_COPY="$copy" LINT_SPARSE_OUT="$tmp/sp-$label"
+			if [ "$d" = . ]; then
+				make -C "$kdir" M="$copy" "$@" modules
+			else
+				kbuild_ext "$kdir" "$copy/$d" "$copy" "$copy/Module.symvers" "$@"
+			fi
+		) > "$log" 2>&1 || {
 			# The module itself must build everywhere; another
 			# directory (a KUnit-only one) on at least one kernel.
 			echo "$d" >> "$tmp/unbuilt-$label"
 			if [ "$d" = . ]; then
 				tail -n 20 "$log"
-				echo "bufpool-check: not ok sparse-build:$label # bufpool did not build against $kdir"
+				fail "sparse-build:$label" "bufpool did not build against $kdir"
 			fi
 		}
 	done
 }
 
-# Debian's two stock kernels (PREEMPT_RT turns the locks into others) in
-# the background, the debug kernel meanwhile.
-pids=()
-for flavour in amd64 rt-amd64; do
-	label=stock-$flavour
-	abi=$(stock_abi "$flavour" 2>/dev/null) || abi=
-	if [ -n "$abi" ] && [ -d "/usr/src/linux-headers-$abi" ]; then
-		sparse_build "$label" "/usr/src/linux-headers-$abi" > "$tmp/$label.out" 2>&1 &
-		pids+=($!)
+# Against every kernel of KERNELS (the whole matrix by default): its debug
+# kernel (the only one with KUnit, so the only one that builds kunit/) and
+# its stock PREEMPT_RT kernel (which turns the locks into others), two
+# builds at a time.
+pids=() labels=()
+# sparse_bg LABEL KDIR: sparse_build in the background.
+sparse_bg() {
+	[ ${#pids[@]} -lt "$JOBS" ] || { wait "${pids[0]}"; pids=("${pids[@]:1}"); }
+	sparse_build "$1" "$2" > "$tmp/$1.out" 2>&1 &
+	pids+=($!)
+	labels+=("$1")
+}
+for k in ${KERNELS:-$BUFPOOL_KERNELS}; do
+	# LINT_DEBUG_KDIR= names a debug kernel build tree instead of kernel.sh's.
+	if kdir=${LINT_DEBUG_KDIR:-$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$k" 2> "$tmp/kernel.log")}; then
+		sparse_bg "debug-$k" "$kdir"
 	else
-		say "not ok sparse-kernel:$label # no linux-headers-$flavour (run tools/testing/deps.sh)"
+		tail -n 20 "$tmp/kernel.log"
+		say "not ok sparse-kernel:debug-$k # the debug kernel $k did not build"
+	fi
+	kernel_conf "$k"
+	case " $K_STOCK " in *" rt-amd64 "*) ;; *) continue ;; esac
+	if dir=$(stock_dir "$k" rt-amd64 2> "$tmp/stock.log"); then
+		sparse_bg "rt-$k" "$dir/kdir"
+	else
+		tail -n 20 "$tmp/stock.log"
+		say "not ok sparse-kernel:rt-$k # no stock rt-amd64 kernel $k"
 	fi
 done
-# LINT_DEBUG_KDIR= names a debug kernel build tree instead of kernel.sh's.
-if debug_kdir=${LINT_DEBUG_KDIR:-$("$BUFPOOL_TOP/tools/testing/kernel.sh" 2> "$tmp/kernel.log")}; then
-	sparse_build debug "$debug_kdir" > "$tmp/debug.out" 2>&1
-else
-	tail -n 20 "$tmp/kernel.log"
-	say "not ok sparse-kernel:debug # the debug kernel did not build"
-fi
 # (Not a bare wait: that would wait for the tee above, too.)
 [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
-labels=(stock-amd64 stock-rt-amd64 debug)
 for label in "${labels[@]}"; do
 	[ -e "$tmp/$label.out" ] || continue
 	cat "$tmp/$label.out"

@@ -7,6 +7,7 @@
 # it was when recorded. Prints one bufpool-check line per case.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 
 # fixture, then what verdict.py must say about it ("clean" for no failure).
 cases=(
@@ -36,14 +37,14 @@ for c in "${cases[@]}"; do
 	failed=$(printf '%s\n' "$out" | tail -n 1 | cut -d' ' -f2)
 	if [ "$want" = clean ]; then
 		if [ "$failed" = 0 ]; then
-			echo "bufpool-check: ok verdict-$name"
+			pass verdict-$name
 		else
-			echo "bufpool-check: not ok verdict-$name # a clean log was judged failed"
+			fail verdict-$name "a clean log was judged failed"
 		fi
 	elif [ "$failed" != 0 ] && printf '%s\n' "$out" | grep -qF "$name: $want"; then
-		echo "bufpool-check: ok verdict-$name"
+		pass verdict-$name
 	else
-		echo "bufpool-check: not ok verdict-$name # expected \"$want\""
+		fail verdict-$name "expected \"$want\""
 	fi
 done
 
@@ -51,7 +52,7 @@ done
 out=$(python3 "$here/verdict.py" "$here/fixtures/none.log" --label missing \
 	--suite bufpool_never_ran)
 if printf '%s\n' "$out" | grep -qF "missing: FAIL suite bufpool_never_ran never ran"; then
-	echo "bufpool-check: ok verdict-missing-suite"
+	pass verdict-missing-suite
 else
-	echo "bufpool-check: not ok verdict-missing-suite"
+	fail verdict-missing-suite
 fi
