@@ -36,6 +36,7 @@ tally() {
 	out=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label "$label" "$@")
 	printf '%s\n' "$out" | sed '$d'
 	read -r -a counts <<< "$(printf '%s\n' "$out" | tail -n 1)"
+	echo "$label: ${counts[0]:-0} passed, ${counts[1]:-1} failed"
 	passed=$((passed + ${counts[0]:-0}))
 	failed=$((failed + ${counts[1]:-1}))
 	skipped=$((skipped + ${counts[2]:-0}))
@@ -78,16 +79,17 @@ summary() {
 # -- The jobs --------------------------------------------------------------
 #
 # Each job is a function run in the background with its output in
-# $jobs_dir/NAME.out. It ends by writing $jobs_dir/NAME.judge: "host" (its
-# output holds check lines), "guest LOG [--suite S...]" (a serial log to
-# judge), or "broken WHY". They are judged in the order they were started.
+# $jobs_dir/NAME.out. It writes what to judge into $jobs_dir/NAME.judge,
+# a line each: "host FILE" (FILE holds check lines), "guest LABEL LOG
+# [--suite S...]" (a serial log), or "broken WHY". The jobs are judged in
+# the order they were started.
 
 # host_job NAME COMMAND...: a check that runs on this machine.
 host_job() {
 	local name=$1
 	shift
 	"$@" > "$jobs_dir/$name.checks" 2>&1
-	echo "host $jobs_dir/$name.checks" > "$jobs_dir/$name.judge"
+	echo "host $jobs_dir/$name.checks" >> "$jobs_dir/$name.judge"
 }
 
 # kunit_suites VARIANT: the --suite arguments of every KUnit suite the
@@ -106,14 +108,14 @@ kunit_job() {
 	local variant=$1 kver=$2 name=$1-$2 kdir out
 	out=$BUFPOOL_OUT/$name
 	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$kver" "$variant"); then
-		echo "broken the $variant kernel $kver did not build" > "$jobs_dir/$name.judge"
+		echo "broken the $variant kernel $kver did not build" >> "$jobs_dir/$name.judge"
 		return
 	fi
 	msg "$name: building the modules"
 	if ! build_module "$kdir" "$out"; then
 		tail -n 30 "$out.log"
 		echo "broken bufpool did not build cleanly against the $variant kernel $kver" \
-			> "$jobs_dir/$name.judge"
+			>> "$jobs_dir/$name.judge"
 		return
 	fi
 	msg "$name: running the KUnit suites in QEMU"
@@ -121,7 +123,18 @@ kunit_job() {
 		"$out/bufpool.ko" "$out/bufpool_kunit.ko" \
 		"$out/tools/client/bufpool_client.ko" -- \
 		debug_pagealloc=on slub_debug=FZP
-	echo "guest $out.serial.log $(kunit_suites "$variant")" > "$jobs_dir/$name.judge"
+	echo "guest $name $out.serial.log $(kunit_suites "$variant")" >> "$jobs_dir/$name.judge"
+
+	# A kernel without a stock image to boot (the newest): the insmod
+	# path of the stock guest, in its debug kernel.
+	kernel_conf "$kver"
+	[ "$variant" = debug ] || return
+	case " $K_STOCK " in *" amd64 "*) return ;; esac
+	msg "insmod-$kver: loading bufpool into the debug kernel $kver in QEMU"
+	guest_run "insmod-$kver" "$kdir/arch/x86/boot/bzImage" stock 300 \
+		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
+		"$out/tools/bufpoolstat" -- init_on_alloc=1
+	echo "guest insmod-$kver $BUFPOOL_OUT/insmod-$kver.serial.log" >> "$jobs_dir/$name.judge"
 }
 
 # stock_job VER FLAVOUR PAYLOAD [CMDLINE...]: Debian's stock kernel VER of
@@ -131,21 +144,21 @@ stock_job() {
 	shift 3
 	out=$BUFPOOL_OUT/$name
 	if ! dir=$(stock_dir "$kver" "$flavour"); then
-		echo "broken no stock $flavour kernel $kver" > "$jobs_dir/$name.judge"
+		echo "broken no stock $flavour kernel $kver" >> "$jobs_dir/$name.judge"
 		return
 	fi
 	msg "$name: building the modules against $(basename "$dir")"
 	if ! build_module "$dir/kdir" "$out"; then
 		tail -n 30 "$out.log"
 		echo "broken bufpool did not build cleanly against the headers of $(basename "$dir")" \
-			> "$jobs_dir/$name.judge"
+			>> "$jobs_dir/$name.judge"
 		return
 	fi
 	msg "$name: loading bufpool into $(basename "$dir") in QEMU"
 	guest_run "$name" "$dir/vmlinuz" "$payload" 300 \
 		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
 		"$out/tools/bufpoolstat" -- "$@"
-	echo "guest $out.serial.log" > "$jobs_dir/$name.judge"
+	echo "guest $name $out.serial.log" >> "$jobs_dir/$name.judge"
 }
 
 names=() pids=()
@@ -170,22 +183,24 @@ start() {
 }
 
 judge_all() {
-	local name how arg rest
+	local name how arg log rest
 	wait
 	for name in "${names[@]}"; do
 		grep -v '^bufpool-check:' "$jobs_dir/$name.out" | grep '^==> ' >&2
-		if ! read -r how arg rest < "$jobs_dir/$name.judge" 2> /dev/null; then
+		if [ ! -s "$jobs_dir/$name.judge" ]; then
 			tail -n 20 "$jobs_dir/$name.out"
 			broken "$name" "the job ended without a result"
 			continue
 		fi
-		case $how in
-		host)	count_checks "$name" "$arg" ;;
-		guest)	# shellcheck disable=SC2086 # the suites are words
-			tally "$arg" "$name" $rest ;;
-		*)	grep -v '^==> ' "$jobs_dir/$name.out" | tail -n 30
-			broken "$name" "$arg $rest" ;;
-		esac
+		while read -r how arg log rest; do
+			case $how in
+			host)	count_checks "$name" "$arg" ;;
+			guest)	# shellcheck disable=SC2086 # the suites are words
+				tally "$log" "$arg" $rest ;;
+			*)	grep -v '^==> ' "$jobs_dir/$name.out" | tail -n 30
+				broken "$name" "$arg $log $rest" ;;
+			esac
+		done < "$jobs_dir/$name.judge"
 	done
 }
 

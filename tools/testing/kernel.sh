@@ -48,6 +48,12 @@ hash=$( (cat "${frags[@]}" ${base:+"$base/.config"}; echo "recipe $recipe") |
 	sha256sum | cut -c1-12)
 out=$BUFPOOL_CACHE/kernel/$variant-$ver-$hash
 
+# Built already: no need to wait for another build.
+if [ -e "$out/.built" ]; then
+	echo "$out"
+	exit 0
+fi
+
 # One build at a time: a second run (make lint beside make check) waits,
 # then finds the kernel built, instead of removing the first one's tree.
 mkdir -p "$BUFPOOL_CACHE/kernel"

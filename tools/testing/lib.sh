@@ -284,6 +284,17 @@ guest_run() {
 	t=$SECONDS
 	qemu_boot "$kernel" "$BUFPOOL_OUT/$name.cpio.gz" "$BUFPOOL_OUT/$name.serial.log" \
 		"$limit" "$@"
+	# A kernel that died booting, before /init ran anything of ours,
+	# boots once more, and says so; its log is kept. (Seen once here: a
+	# 6.12 debug kernel took an interrupt in its first 3 ms, under TCG,
+	# and KASAN reported the irq descriptor's lock.)
+	if ! grep -q '^bufpool-guest: start' "$BUFPOOL_OUT/$name.serial.log"; then
+		mv "$BUFPOOL_OUT/$name.serial.log" "$BUFPOOL_OUT/$name.boot-failed.serial.log"
+		msg "$name: the kernel died before /init ran: booting it again" \
+		    "(the failed boot: .out/$name.boot-failed.serial.log)"
+		qemu_boot "$kernel" "$BUFPOOL_OUT/$name.cpio.gz" \
+			"$BUFPOOL_OUT/$name.serial.log" "$limit" "$@"
+	fi
 	msg "$name guest ran $((SECONDS - t)) s; log: .out/$name.serial.log"
 }
 

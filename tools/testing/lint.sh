@@ -196,6 +196,9 @@ done < <(tree_files | sort -zu)
 cat > "$tmp/sparse-wrap" <<'EOF'
 #!/bin/sh
 for f; do :; done
+# The file, from the top of the copy: kbuild names it by its absolute
+# path before 6.13 and relative to the module's directory after.
+case $f in /*) ;; *) f=$PWD/${f#./} ;; esac
 out=$LINT_SPARSE_OUT/$(printf '%s' "${f#"$LINT_SPARSE_COPY"/}" | tr / %)
 sparse "$@" > "$out" 2>&1
 rc=$?
