@@ -198,15 +198,18 @@ kbuild_ext() {
 }
 
 # build_module KDIR OUT [MAKEARGS...]: bufpool (and its KUnit module where
-# the kernel has KUnit), the sample client and bufpoolstat, with W=1, in
-# a copy of the tree at OUT, so that builds against different kernels do
-# not trample each other; the log is OUT.log. Fails on any warning.
+# the kernel has KUnit), the sample client, the benchmark and bufpoolstat,
+# with W=1, in a copy of the tree at OUT, so that builds against different
+# kernels do not trample each other; the log is OUT.log. Fails on any
+# warning.
 build_module() {
 	local kdir=$1 out=$2
 	shift 2
 	copy_tree "$out"
-	make -C "$out" KDIR="$kdir" W=1 "$@" module client bufpoolstat > "$out.log" 2>&1 &&
-		! grep -E 'warning:|error:' "$out.log"
+	rm -f "$out/tools/bench/Module.symvers"
+	{ make -C "$out" KDIR="$kdir" W=1 "$@" module client bufpoolstat &&
+	  kbuild_ext "$kdir" "$out/tools/bench" "$out" "$out/Module.symvers" W=1 "$@"
+	} > "$out.log" 2>&1 && ! grep -E 'warning:|error:' "$out.log"
 }
 
 # deps: installs what is missing (deps.sh), once for a whole run: the
