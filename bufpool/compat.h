@@ -17,10 +17,16 @@
 #include <linux/timer.h>
 #include <linux/version.h>
 
-/* 6.10's memory allocation profiling renamed the caller-tracking kmalloc. */
+/*
+ * 6.10: memory allocation profiling. The caller-tracking kmalloc became
+ * kmalloc_node_track_caller_noprof(), which carries no allocation tag of
+ * its own: alloc_hooks() tags it with this call site, as the kernel's own
+ * wrappers do (an untagged allocation WARNs under
+ * CONFIG_MEM_ALLOC_PROFILING_DEBUG).
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #define bufpool_kmalloc_caller(size, gfp, caller)			\
-	kmalloc_node_track_caller_noprof(size, gfp, NUMA_NO_NODE, caller)
+	alloc_hooks(kmalloc_node_track_caller_noprof(size, gfp, NUMA_NO_NODE, caller))
 #else
 #define bufpool_kmalloc_caller(size, gfp, caller)			\
 	__kmalloc_node_track_caller(size, gfp, NUMA_NO_NODE, caller)

@@ -19,8 +19,8 @@
  * A driver that wants its own size, alignment or statistics creates a
  * named pool with bufpool_create() and uses the bufpool_pool_*() variants.
  *
- * Clients add MODULE_IMPORT_NS(BUFPOOL), or MODULE_IMPORT_NS(BUFPOOL_NS),
- * which also builds on 6.13 and later, where namespaces are strings.
+ * Clients add MODULE_IMPORT_NS(BUFPOOL_NS), which builds on every kernel:
+ * namespaces are identifiers before 6.13 and strings from it on.
  */
 #ifndef _LINUX_BUFPOOL_H
 #define _LINUX_BUFPOOL_H

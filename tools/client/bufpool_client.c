@@ -3,7 +3,7 @@
  * bufpool_client - a sample driver that uses bufpool.
  *
  * It shows how a client module builds against bufpool (the Kbuild file
- * next to this one, and MODULE_IMPORT_NS(BUFPOOL) below) and how a driver
+ * next to this one, and MODULE_IMPORT_NS(BUFPOOL_NS) below) and how a driver
  * uses the API. The "mode" parameter picks one of two jobs:
  *
  * selftest  At load, call every public function of bufpool once and check

@@ -4,7 +4,8 @@
 # kernel.sh VER [debug|kcsan|distro]: builds a kernel from Debian's source
 # package of kernel VER (tools/testing/kernels/) and prints its build
 # directory:
-#   debug   make check's: the fragments in kunit/ with KASAN (the default);
+#   debug   make check's: the fragments in kunit/ with KASAN (the default),
+#           and those the kernel's K_FRAGMENTS add;
 #   kcsan   make check-kcsan's: the same with KCSAN instead;
 #   distro  make bench's and make demo's where no stock image runs here:
 #           Debian's own configuration of VER (the .config of its headers
@@ -25,6 +26,11 @@ debug | kcsan)
 	[ "$variant" = kcsan ] && checker=kcsan
 	frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
 	       "$BUFPOOL_TOP/kunit/$checker.config")
+	if [ "$variant" = debug ]; then
+		for f in $K_FRAGMENTS; do
+			frags+=("$BUFPOOL_TOP/kunit/$f")
+		done
+	fi
 	;;
 distro)
 	[ -n "$K_DISTRO" ] || die "kernel $kver has no distribution configuration (K_DISTRO)"

@@ -36,15 +36,16 @@ BUFPOOL_NEWEST=$(sed -n 's/^version=//p' "$BUFPOOL_KCONF/newest.conf")
 BUFPOOL_KERNELS="6.1 6.12 $BUFPOOL_NEWEST"
 
 # kernel_conf VER: reads the settings of kernel VER (6.1, 6.12 or the
-# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU and K_DISTRO.
+# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU, K_FRAGMENTS and
+# K_DISTRO.
 kernel_conf() {
-	local f=$BUFPOOL_KCONF/$1.conf version= apt= source= stock= qemu= distro=
+	local f=$BUFPOOL_KCONF/$1.conf version= apt= source= stock= qemu= distro= fragments=
 	[ "$1" = "$BUFPOOL_NEWEST" ] && f=$BUFPOOL_KCONF/newest.conf
 	[ -r "$f" ] || die "no kernel $1: the kernels are $BUFPOOL_KERNELS"
 	# shellcheck disable=SC1090 # the kernel's settings, data of ours
 	. "$f"
 	K_VER=$1 K_APT=$apt K_SOURCE=$source K_STOCK=$stock K_QEMU=$qemu
-	K_DISTRO=$distro
+	K_FRAGMENTS=$fragments K_DISTRO=$distro
 }
 
 # kapt TOOL ARGS...: apt-get or apt-cache (TOOL) for the current kernel
@@ -203,7 +204,8 @@ kbuild_ext() {
 # kernels do not trample each other; the log is OUT.log. Fails on any
 # warning.
 build_module() {
-	local kdir=$1 out=$2
+	local kdir=$1 out
+	out=$(realpath -m "$2")
 	shift 2
 	copy_tree "$out"
 	rm -f "$out/tools/bench/Module.symvers"
