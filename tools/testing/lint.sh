@@ -112,16 +112,27 @@ if kept:
     first = message(kept[0])
     if len(first) > 100:
         first = first[:97] + '...'
-    print('bufpool-check: not ok %s # %d finding%s%s, first: %s' %
-          (name, len(kept), '' if len(kept) == 1 else 's', note, first))
+    print('%d finding%s%s, first: %s' %
+          (len(kept), '' if len(kept) == 1 else 's', note, first))
     sys.exit(1)
-print('bufpool-check: ok %s%s' % (name, note))
+print(note.strip())
 EOF
 export LINT_EXCEPTIONS=$exceptions LINT_USED=$tmp/used
 
+# judge ...: judge.py prints the findings it keeps, and last what the
+# check's line says of them.
 judge() {
+	local out rc
 	echo "$2" >> "$tmp/ran"
-	python3 "$tmp/judge.py" "$@" || bad=1
+	out=$(python3 "$tmp/judge.py" "$@")
+	rc=$?
+	printf '%s\n' "$out" | sed '$d'
+	if [ $rc -eq 0 ]; then
+		pass "$1$(printf '%s\n' "$out" | tail -n 1 | sed 's/^./ &/')"
+	else
+		fail "$1" "$(printf '%s\n' "$out" | tail -n 1)"
+		bad=1
+	fi
 }
 
 # tree_files: the tree's files, NUL-terminated: tracked, or new and not
