@@ -46,12 +46,13 @@
 
 /*
  * 6.10: __assign_str() in a TRACE_EVENT takes the field alone, the source
- * being the one its __string() names.
+ * being the one its __string() names. bufpool's events name each string
+ * field after the argument it copies, which is the source before 6.10.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define bufpool_assign_str(field, src)	__assign_str(field)
+#define bufpool_assign_str(field)	__assign_str(field)
 #else
-#define bufpool_assign_str(field, src)	__assign_str(field, src)
+#define bufpool_assign_str(field)	__assign_str(field, field)
 #endif
 
 /*

@@ -129,7 +129,7 @@ kunit_job() {
 	# path of the stock guest, in its debug kernel.
 	kernel_conf "$kver"
 	[ "$variant" = debug ] || return
-	case " $K_STOCK " in *" amd64 "*) return ;; esac
+	kernel_has_stock amd64 && return
 	msg "insmod-$kver: loading bufpool into the debug kernel $kver in QEMU"
 	guest_run "insmod-$kver" "$kdir/arch/x86/boot/bzImage" stock 300 \
 		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \

@@ -48,6 +48,13 @@ kernel_conf() {
 	K_FRAGMENTS=$fragments K_DISTRO=$distro
 }
 
+# kernel_has_stock FLAVOUR: whether the current kernel (kernel_conf) has
+# Debian's stock images of FLAVOUR (amd64, rt-amd64) to boot.
+kernel_has_stock() {
+	case " $K_STOCK " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # kapt TOOL ARGS...: apt-get or apt-cache (TOOL) for the current kernel
 # (kernel_conf): this machine's own sources, or K_APT's suite through a
 # private configuration under the cache, updated once a day, which leaves
@@ -310,16 +317,13 @@ guest_run() {
 run_kernel() {
 	local dir
 	kernel_conf "$1"
-	case " $K_STOCK " in
-	*" amd64 "*)
+	if kernel_has_stock amd64; then
 		dir=$(stock_dir "$1" amd64) || return 1
 		RUN_IMAGE=$dir/vmlinuz RUN_KDIR=$dir/kdir
 		RUN_NAME="Debian's stock $(basename "$dir")"
-		;;
-	*)
+	else
 		dir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$1" distro) || return 1
 		RUN_IMAGE=$dir/arch/x86/boot/bzImage RUN_KDIR=$dir
 		RUN_NAME="Linux $(cat "$dir/include/config/kernel.release") from linux-source-$1 with Debian's configuration, modules off"
-		;;
-	esac
+	fi
 }

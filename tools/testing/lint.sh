@@ -270,7 +270,7 @@ for k in ${KERNELS:-$BUFPOOL_KERNELS}; do
 		say "not ok sparse-kernel:debug-$k # the debug kernel $k did not build"
 	fi
 	kernel_conf "$k"
-	case " $K_STOCK " in *" rt-amd64 "*) ;; *) continue ;; esac
+	kernel_has_stock rt-amd64 || continue
 	if dir=$(stock_dir "$k" rt-amd64 2> "$tmp/stock.log"); then
 		sparse_bg "rt-$k" "$dir/kdir"
 	else
