@@ -46,13 +46,13 @@
 
 /*
  * 6.10: __assign_str() in a TRACE_EVENT takes the field alone, the source
- * being the one its __string() names. bufpool's events name each string
- * field after the argument it copies, which is the source before 6.10.
+ * being the one its __string() names. Every bufpool event has one string,
+ * its pool's name: a field "pool" copied from the argument "pool".
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define bufpool_assign_str(field)	__assign_str(field)
+#define bufpool_assign_pool()	__assign_str(pool)
 #else
-#define bufpool_assign_str(field)	__assign_str(field, field)
+#define bufpool_assign_pool()	__assign_str(pool, pool)
 #endif
 
 /*
@@ -73,6 +73,15 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #ifndef timer_container_of
 #define timer_container_of(var, callback_timer, timer_fieldname)	\
 	container_of(callback_timer, typeof(*(var)), timer_fieldname)
+#endif
+
+/*
+ * By 7.3 (after 6.12): kzalloc_obj() allocates one zeroed object of its
+ * argument's type and returns a pointer of that type, as checkpatch now
+ * asks for.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, gfp)	((typeof(P) *)kzalloc(sizeof(P), gfp))
 #endif
 
 /*

@@ -1119,7 +1119,7 @@ struct bufpool *bufpool_create(const char *name,
 	if (err)
 		return ERR_PTR(err);
 
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	pool = kzalloc_obj(*pool, GFP_KERNEL);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	strscpy(pool->name, name, sizeof(pool->name));

@@ -51,7 +51,7 @@ TRACE_EVENT(bufpool_alloc,
 	),
 
 	TP_fast_assign(
-		bufpool_assign_str(pool);
+		bufpool_assign_pool();
 		__entry->path = path;
 		__entry->call_site = call_site;
 		__entry->ptr = ptr;
@@ -83,7 +83,7 @@ TRACE_EVENT(bufpool_free,
 	),
 
 	TP_fast_assign(
-		bufpool_assign_str(pool);
+		bufpool_assign_pool();
 		__entry->call_site = call_site;
 		__entry->ptr = ptr;
 		__entry->pooled = pooled;
@@ -109,7 +109,7 @@ TRACE_EVENT(bufpool_rollover,
 	),
 
 	TP_fast_assign(
-		bufpool_assign_str(pool);
+		bufpool_assign_pool();
 		__entry->chunk_size = chunk_size;
 		__entry->abandoned = abandoned;
 		__entry->request = request;
@@ -132,7 +132,7 @@ TRACE_EVENT(bufpool_pool_release,
 	),
 
 	TP_fast_assign(
-		bufpool_assign_str(pool);
+		bufpool_assign_pool();
 		__entry->chunk_size = chunk_size;
 	),
 

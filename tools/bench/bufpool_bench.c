@@ -65,6 +65,10 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/version.h>
+
+/* bufpool's compat (kzalloc_obj() and the like), from BUFPOOL_DIR's tree. */
+#include "compat.h"
+
 /*
  * The benchmark's own compat, for page_frag (bufpool has none of it): 6.13
  * moved page_frag out of gfp.h and mm_types.h into its own header, and
@@ -1334,7 +1338,7 @@ static int __init bb_init(void)
 	if (err)
 		return err;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	err = -ENOMEM;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make lint (and make check): the kernel's own linters over the tree, with
-# the tools of Debian's linux-source-6.1:
+# the tools of Debian's linux-source-6.1 and, for checkpatch, of the newest
+# kernel's source, whose rules are the newest:
 #   checkpatch   scripts/checkpatch.pl --strict --no-tree -f, every C file
 #                and header (tracked, or new and not ignored);
 #   sparse       kbuild with C=2, against every kernel of KERNELS: its
@@ -42,8 +43,8 @@ bad=0
 # make check does first.
 deps > "$tmp/deps.log" 2>&1 ||
 	{ cat "$tmp/deps.log"; say "not ok lint-setup # tools/testing/deps.sh failed"; exit 1; }
-if ! src=$(source_tree 6.1); then
-	say "not ok lint-setup # no linux-source-6.1 tree"
+if ! src=$(source_tree 6.1) || ! newest_src=$(source_tree "$BUFPOOL_NEWEST"); then
+	say "not ok lint-setup # no linux-source-6.1 or linux-source-$BUFPOOL_NEWEST tree"
 	exit 1
 fi
 
@@ -162,7 +163,7 @@ export TMPCP=$tmp/cp
 printf '%s\0' "${files[@]}" |
 	xargs -0 -P "$JOBS" -n $(( (${#files[@]} + JOBS - 1) / JOBS )) sh -c \
 		'perl "$0" --strict --no-tree -f -q --no-summary --showfile --color=never \
-			"$@" > "$(mktemp -p "$TMPCP")" 2>&1' "$src/scripts/checkpatch.pl"
+			"$@" > "$(mktemp -p "$TMPCP")" 2>&1' "$newest_src/scripts/checkpatch.pl"
 cat "$tmp"/cp/tmp.* | awk -v dir="$tmp/cp" -v RS= '
 	{ f = $0; sub(/:.*/, "", f); gsub("/", "%", f)
 	  if ($0 !~ /^[^ :]+:[0-9]+: /) f = "_other"
