@@ -81,7 +81,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
  * asks for.
  */
 #ifndef kzalloc_obj
-#define kzalloc_obj(P, gfp)	((typeof(P) *)kzalloc(sizeof(P), gfp))
+#define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
 /*
