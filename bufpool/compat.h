@@ -77,8 +77,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 
 /*
  * By 7.3 (after 6.12): kzalloc_obj() allocates one zeroed object of its
- * argument's type and returns a pointer of that type, as checkpatch now
- * asks for.
+ * argument's type, as the newest checkpatch asks for over kzalloc(sizeof).
  */
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
