@@ -8,7 +8,7 @@
 pool=/sys/kernel/debug/bufpool/default
 debug_on() { grep -qx 'debug 1' $pool/debug; }
 debug_clean() { grep -qx 'corruptions 0' $pool/debug && grep -qx 'misuses 0' $pool/debug; }
-owners_listed() { grep -q 'bufpool_client' $pool/owners; }
+owners_listed() { grep -q 'bufpool_client' /tmp/owners; }
 
 echo clear > /sys/kernel/debug/kmemleak
 # Debug mode for every pool, under a driver's workload: first, while
@@ -16,9 +16,17 @@ echo clear > /sys/kernel/debug/kmemleak
 check load-bufpool-debug insmod /bufpool.ko debug=1
 check debug-mode-on debug_on
 check load-client-workload insmod /bufpool_client.ko mode=workload duration_ms=4000
-sleep 5
+# Its live slices come and go: one reading of the file, shown and judged,
+# retried while the workload runs under emulation.
+i=0
+while [ $i -lt 20 ]; do
+	cat $pool/owners > /tmp/owners
+	owners_listed && break
+	sleep 1
+	i=$((i + 1))
+done
 echo "# cat $pool/owners"
-cat $pool/owners
+cat /tmp/owners
 check owners-name-the-client owners_listed
 check unload-client rmmod bufpool_client
 check debug-mode-clean debug_clean
