@@ -32,8 +32,8 @@ client: module
 
 # Static, so that it runs in the busybox guests and on any distribution.
 bufpoolstat: tools/bufpoolstat
-tools/bufpoolstat: tools/bufpoolstat.c
-	$(CC) $(CFLAGS) -static -o $@ $<
+tools/bufpoolstat: tools/bufpoolstat.c include/linux/bufpool_stats.h
+	$(CC) $(CFLAGS) -I$(TOP)/include -static -o $@ $<
 
 kdir:
 	@test -d $(KDIR) || { echo "bufpool: no kernel build tree at $(KDIR): install the headers (Debian: apt-get install linux-headers-amd64) or point KDIR= at a kernel build tree"; exit 1; }
@@ -63,7 +63,7 @@ lint:
 # what the module's vermagic says; Debian's headers say otherwise in
 # kernel.release):
 #   $(INSTALL_MOD_PATH)/lib/modules/<release>/extra/bufpool.ko, then depmod;
-#   $(DESTDIR)$(prefix)/src/bufpool-<version>/include/linux/bufpool.h;
+#   $(DESTDIR)$(prefix)/src/bufpool-<version>/include/linux/bufpool{,_stats}.h;
 #   $(DESTDIR)$(prefix)/src/bufpool-<version>/<release>/Module.symvers.
 # A client module then builds with
 #   BUFPOOL_DIR=$(prefix)/src/bufpool-<version>
@@ -82,6 +82,7 @@ install: module
 		modules_install
 	$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KDIR_RELEASE)
 	install -D -m 0644 include/linux/bufpool.h $(BUFPOOL_DEVDIR)/include/linux/bufpool.h
+	install -D -m 0644 include/linux/bufpool_stats.h $(BUFPOOL_DEVDIR)/include/linux/bufpool_stats.h
 	install -D -m 0644 Module.symvers $(BUFPOOL_DEVDIR)/$(KDIR_RELEASE)/Module.symvers
 
 clean:

@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Debug mode and fault injection. Off, they cost the fast path one static
- * branch in bufpool_free() and one flag test per allocation.
+ * Debug mode's hooks, and fault injection. A hook runs at each transition
+ * of a debug pool's chunks and slices, and is a no-op for other pools: off,
+ * debug mode costs the fast path one static branch in bufpool_free() and
+ * one flag test per allocation.
+ *
+ * A debug pool's chunk is laid out as SLUB lays out a slab with red zoning
+ * and poisoning:
+ *
+ *   | chunk header | slice header | data | redzone | slice header | ...
+ *
+ * The carve takes a slice's header and redzone with its data
+ * (bufpool_debug_need()); the hooks fill them in and check them.
  */
 #ifndef _BUFPOOL_DEBUG_H
 #define _BUFPOOL_DEBUG_H
@@ -10,11 +20,46 @@
 #include <linux/jump_label.h>
 #include <linux/types.h>
 
-struct bufpool;
+#include "pool.h"
+
 struct seq_file;
 
 extern bool bufpool_debug_all;
 DECLARE_STATIC_KEY_FALSE(bufpool_debug_key);
+
+#define BUFPOOL_SLICE_LIVE	0xb0f1a11c
+#define BUFPOOL_SLICE_FREE	0xb0f1f4ee
+#define BUFPOOL_REDZONE		8	/* at least, after every slice */
+
+/**
+ * struct bufpool_debug_chunk - the header of a debug pool's chunk
+ * @node: on the pool's list of live chunks.
+ * @used: where the last slice's redzone ends.
+ * @retired: no longer sliced.
+ * @reported: a corruption was reported, which is said once per chunk.
+ */
+struct bufpool_debug_chunk {
+	struct list_head node;
+	unsigned int used;
+	bool retired;
+	bool reported;
+};
+
+/**
+ * struct bufpool_debug_slice - the header before a debug pool's slice
+ * @magic: %BUFPOOL_SLICE_LIVE or %BUFPOOL_SLICE_FREE.
+ * @size: the size asked for.
+ * @caller: who allocated it.
+ * @freer: who freed it, once freed.
+ * @when: jiffies when it was allocated.
+ */
+struct bufpool_debug_slice {
+	u32 magic;
+	u32 size;
+	unsigned long caller;
+	unsigned long freer;
+	unsigned long when;
+};
 
 /* Whether any debug pool, or a buffer of one, exists. */
 static inline bool bufpool_debug_on(void)
@@ -24,22 +69,135 @@ static inline bool bufpool_debug_on(void)
 
 static inline bool bufpool_debug_pool(const struct bufpool *pool)
 {
-	return bufpool_debug_on() && (pool->flags & BUFPOOL_DEBUG);
+	return bufpool_debug_on() && (READ_ONCE(pool->flags) & BUFPOOL_DEBUG);
+}
+
+static inline unsigned int bufpool_debug_chunk_header(const struct bufpool *pool)
+{
+	return ALIGN(sizeof(struct bufpool_debug_chunk), pool->align);
+}
+
+static inline unsigned int bufpool_debug_slice_header(const struct bufpool *pool)
+{
+	return ALIGN(sizeof(struct bufpool_debug_slice), pool->align);
+}
+
+/* Where the slice after one of @size bytes whose data is at @start begins. */
+static inline unsigned int bufpool_debug_slice_next(const struct bufpool *pool,
+						    unsigned int start,
+						    unsigned int size,
+						    unsigned int chunk_size)
+{
+	return min(ALIGN(start + size + BUFPOOL_REDZONE, pool->align),
+		   chunk_size);
+}
+
+/* What a slice of @size bytes takes of a chunk of @pool's. */
+static __always_inline unsigned int bufpool_debug_need(const struct bufpool *pool,
+						       unsigned int size)
+{
+	if (!bufpool_debug_pool(pool))
+		return size;
+	return bufpool_debug_slice_header(pool) + size + BUFPOOL_REDZONE;
+}
+
+/*
+ * Whether @size is too large for a debug pool to slice from a fresh chunk
+ * of @pool_size, headers and redzone included: it goes direct.
+ */
+static __always_inline bool bufpool_debug_too_big(const struct bufpool *pool,
+						  size_t size,
+						  unsigned int pool_size)
+{
+	return bufpool_debug_pool(pool) &&
+	       size > pool_size - bufpool_debug_chunk_header(pool) -
+		      bufpool_debug_slice_header(pool) - BUFPOOL_REDZONE;
 }
 
 void bufpool_debug_get(void);
 void bufpool_debug_put(void);
-bool bufpool_debug_too_big(struct bufpool *pool, size_t size,
-			   unsigned int pool_size);
-void *bufpool_debug_slice(struct bufpool *pool, unsigned int size,
-			  unsigned int pool_size, gfp_t gfp,
-			  unsigned long caller);
-bool bufpool_debug_free(const void *buf, unsigned long caller);
-void bufpool_debug_destroy(struct bufpool *pool);
-void bufpool_debug_owners_print(struct seq_file *m, struct bufpool *pool);
-void bufpool_debug_state_print(struct seq_file *m, struct bufpool *pool);
+void __bufpool_debug_chunk_started(struct bufpool *pool,
+				   struct bufpool_chunk *c);
+void *__bufpool_debug_slice_carved(struct bufpool *pool,
+				   struct bufpool_chunk *c, void *start,
+				   unsigned int size, unsigned long caller);
+void __bufpool_debug_chunk_retired(struct bufpool *pool,
+				   struct bufpool_chunk *c);
+void __bufpool_debug_chunk_released(struct bufpool *pool, struct page *page);
+bool __bufpool_debug_addr_ok(const void *buf, unsigned long caller);
+bool __bufpool_debug_direct_ok(struct folio *folio, const void *buf,
+			       unsigned long caller);
+bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
+				 const void *buf, unsigned long caller);
 void bufpool_debug_fault_init(void);
 void bufpool_debug_fault_exit(void);
+
+/* A chunk started (new, spare or recycled): lay it out, poisoned. */
+static inline void bufpool_debug_chunk_started(struct bufpool *pool,
+					       struct bufpool_chunk *c)
+{
+	if (bufpool_debug_pool(pool))
+		__bufpool_debug_chunk_started(pool, c);
+}
+
+/*
+ * A carve of bufpool_debug_need(@size) bytes at @start, or NULL: fill in
+ * the slice's header and redzone. Return: the slice's data, or NULL.
+ */
+static __always_inline void *bufpool_debug_slice_carved(struct bufpool *pool,
+							struct bufpool_chunk *c,
+							void *start,
+							unsigned int size,
+							unsigned long caller)
+{
+	if (!bufpool_debug_pool(pool) || !start)
+		return start;
+	return __bufpool_debug_slice_carved(pool, c, start, size, caller);
+}
+
+/* A chunk is retired: check what was freed of it so far. */
+static inline void bufpool_debug_chunk_retired(struct bufpool *pool,
+					       struct bufpool_chunk *c)
+{
+	if (bufpool_debug_pool(pool))
+		__bufpool_debug_chunk_retired(pool, c);
+}
+
+/* A chunk's last slice is gone: check it all before it is reused. */
+static inline void bufpool_debug_chunk_released(struct bufpool *pool,
+						struct page *page)
+{
+	if (bufpool_debug_pool(pool))
+		__bufpool_debug_chunk_released(pool, page);
+}
+
+/*
+ * bufpool_free() of @buf while debug mode is on anywhere: whether it may be
+ * looked up at all (it is in the direct map), whether a pointer in no chunk
+ * is a live direct buffer, and whether a debug pool's slice is live. Each
+ * reports a misuse and returns false for a buffer that must be left alone.
+ */
+static inline bool bufpool_debug_addr_ok(const void *buf, unsigned long caller)
+{
+	return !bufpool_debug_on() || __bufpool_debug_addr_ok(buf, caller);
+}
+
+static inline bool bufpool_debug_direct_ok(struct folio *folio,
+					   const void *buf,
+					   unsigned long caller)
+{
+	return !bufpool_debug_on() ||
+	       __bufpool_debug_direct_ok(folio, buf, caller);
+}
+
+static inline bool bufpool_debug_slice_freed(struct bufpool *pool,
+					     struct folio *folio,
+					     const void *buf,
+					     unsigned long caller)
+{
+	return !bufpool_debug_pool(pool) ||
+	       __bufpool_debug_slice_freed(pool, folio, buf, caller);
+}
 
 #ifdef CONFIG_KASAN_GENERIC
 /* Exported by mm/kasan, but declared only in its private header. */

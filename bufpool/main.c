@@ -7,6 +7,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+#include "debug.h"
+#include "debugfs.h"
 #include "pool.h"
 #include "version.h"
 

@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Pool internals shared by the bufpool source files. The public API is
- * include/linux/bufpool.h; nothing here is for client modules.
+ * The pool's state, shared by the bufpool source files, and the pool
+ * registry (pool.c). The public API is include/linux/bufpool.h; nothing
+ * here is for client modules.
  */
 #ifndef _BUFPOOL_POOL_H
 #define _BUFPOOL_POOL_H
 
 #include <linux/bufpool.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
+/* PREEMPT_RT's local_lock.h needs spinlock_t, which 6.1's does not include. */
+#include <linux/spinlock.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/percpu-refcount.h>
 #include <linux/sizes.h>
-#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
@@ -35,7 +38,7 @@
 /*
  * A chunk's position, one u64: the offset of the next slice (0 to 4 MB),
  * the slices taken so far (at most 4 MB / 8, the smallest alignment), and
- * a generation that every new start of a chunk on that CPU bumps.
+ * a generation that every start of a chunk on that CPU bumps.
  */
 #define BUFPOOL_POS_OFFSET_BITS	23
 #define BUFPOOL_POS_TAKEN_BITS	20
@@ -44,14 +47,14 @@
 					BUFPOOL_POS_TAKEN_BITS)
 
 /**
- * struct bufpool_chunk - the chunk being sliced, and where
+ * struct bufpool_chunk - the chunk a CPU slices, and where
  * @page: its head page, or NULL before the first slice.
  * @va: its address.
  * @pos: where the next slice starts, how many slices were taken, and a
  *	generation (above). A slice moves it with one compare-and-exchange
  *	on this CPU, which fails when an interrupt sliced or started another
  *	chunk meanwhile: the fast path needs no interrupts off.
- * @size: bytes in the chunk (pool_size when it was created).
+ * @size: bytes in the chunk (pool_size when it started).
  * @bias: page references taken for slices when the chunk started, as
  *	page_frag's pagecnt_bias: a slice takes one without an atomic.
  */
@@ -86,16 +89,14 @@ static inline unsigned int bufpool_chunk_bias(const struct bufpool_chunk *c)
 }
 
 /*
- * Moves @c's next slice to @next, counting @taken slices more. Under the
- * lock that protects @c, with interrupts off on its CPU.
+ * Moves @c's next slice to @next without taking a slice: a debug pool's
+ * chunk header. Under the lock that protects @c.
  */
-static inline void bufpool_chunk_advance(struct bufpool_chunk *c,
-					 unsigned int next, unsigned int taken)
+static inline void bufpool_chunk_skip(struct bufpool_chunk *c, unsigned int next)
 {
 	u64 pos = READ_ONCE(c->pos);
 
-	WRITE_ONCE(c->pos, pos - bufpool_pos_offset(pos) + next +
-			   taken * BUFPOOL_POS_TAKEN);
+	WRITE_ONCE(c->pos, pos - bufpool_pos_offset(pos) + next);
 }
 
 /**
@@ -118,35 +119,14 @@ struct bufpool_cpu {
 
 /**
  * struct bufpool_debug - debug mode's state in a pool
- * @lock: serialises a debug pool's slicing, frees and chunk walks.
- * @cur: the chunk being sliced: a debug pool slices one at a time.
- * @chunks: every live chunk of the pool, for the owners file.
- * @corruptions: chunks found with their poison or a redzone overwritten.
- * @misuses: double frees and foreign pointers caught.
+ * @lock: serialises the slice headers' changes and the walks over them.
+ * @chunks: every live chunk of the pool, for the checks and the owners
+ *	file.
  */
 struct bufpool_debug {
 	spinlock_t lock;		/* see above */
-	struct bufpool_chunk cur;
 	struct list_head chunks;
-	atomic_long_t corruptions;
-	atomic_long_t misuses;
 };
-
-/**
- * struct bufpool_direct - what precedes a direct buffer
- * @pool: the pool it was counted in.
- * @size: the size asked for, which is its backing size.
- * @lead: bytes from the start of the kmalloc object to the buffer.
- * @magic: %BUFPOOL_DIRECT_MAGIC while the buffer is live.
- */
-struct bufpool_direct {
-	struct bufpool *pool;
-	u32 size;
-	u16 lead;
-	u16 magic;
-};
-
-#define BUFPOOL_DIRECT_MAGIC	0xb0f1
 
 /**
  * struct bufpool - a pool
@@ -184,15 +164,6 @@ struct bufpool {
 extern struct bufpool *bufpool_default;
 
 int bufpool_check_params(const struct bufpool_params *params);
-struct bufpool *bufpool_chunk_owner(struct page *head);
-struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
-				 gfp_t gfp);
-void bufpool_chunk_free(struct page *page);
-void bufpool_chunk_install(struct bufpool *pool, struct bufpool_chunk *c,
-			   struct page *page, unsigned int size);
-struct page *bufpool_chunk_retire(struct bufpool *pool,
-				  struct bufpool_chunk *c);
-void bufpool_chunk_release(struct bufpool *pool, struct page *page);
 int bufpool_core_init(const struct bufpool_params *params);
 void bufpool_core_exit(void);
 
@@ -208,12 +179,23 @@ static inline unsigned int bufpool_threshold(const struct bufpool *pool,
 	return min(threshold, pool_size + 1);
 }
 
-static inline void bufpool_count(struct bufpool *pool, enum bufpool_stat item,
-				 long delta)
+static inline void bufpool_count(struct bufpool *pool,
+				 enum bufpool_counter item, long delta)
 {
-	this_cpu_add(pool->pcpu->stats.stat[item], delta);
+	this_cpu_add(pool->pcpu->stats.cnt[item], delta);
 }
 
-#include "debug.h"
+/*
+ * The state @c of this CPU's slicing is what the caller may change: it
+ * holds this CPU's lock of @pool, or the pool is being destroyed, when
+ * nothing slices any more.
+ */
+static inline void bufpool_assert_slicing(struct bufpool *pool,
+					  struct bufpool_chunk *c)
+{
+	lockdep_assert(READ_ONCE(pool->dying) ||
+		       (lockdep_is_held(this_cpu_ptr(&pool->pcpu->lock)) &&
+			c == this_cpu_ptr(&pool->pcpu->chunk)));
+}
 
 #endif /* _BUFPOOL_POOL_H */

@@ -1,344 +1,227 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Statistics: folding the per-CPU counters, and the debugfs files under
- * /sys/kernel/debug/bufpool/<pool>/.
+ * Statistics: the table of linux/bufpool_stats.h turned into numbers. The
+ * data path bumps per-CPU counters (stats.h); here they are folded over
+ * the CPUs, the derived statistics are computed, and the reset file's
+ * bases are taken.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
+#include <linux/build_bug.h>
 #include <linux/cpumask.h>
-#include <linux/debugfs.h>
-#include <linux/seq_file.h>
-#include <linux/uio.h>
+#include <linux/export.h>
+#include <linux/stringify.h>
 
 #include "pool.h"
 
-static const char * const bufpool_stat_names[BUFPOOL_NR_PRINTED_STATS] = {
-	"alloc_calls", "alloc_bytes",
-	"unsafe_pooled_calls", "unsafe_pooled_bytes",
-	"unsafe_direct_calls", "unsafe_direct_bytes",
-	"slow_calls", "slow_bytes",
-	"from_pooled_calls", "from_pooled_bytes",
-	"from_direct_calls", "from_direct_bytes",
-	"frees", "failures",
-	"pools_created", "pools_released",
-	"pools_live", "pool_bytes_live", "retired_pools_live", "slices_live",
-	"abandoned_bytes", "padding_bytes",
+enum bufpool_stat_kind { BUFPOOL_KIND_EVENT, BUFPOOL_KIND_GAUGE,
+			 BUFPOOL_KIND_SETTING };
+
+/* Each statistic's name, kind and counter, in the table's order. */
+static const char * const bufpool_stat_names[] = {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	__stringify(name),
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
 };
 
-static const char * const bufpool_path_names[BUFPOOL_NR_PATHS] = {
+static_assert(ARRAY_SIZE(bufpool_stat_names) == BUFPOOL_NR_STATS);
+
+static const u8 bufpool_stat_kinds[] = {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	BUFPOOL_KIND_##kind,
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+};
+
+static_assert(ARRAY_SIZE(bufpool_stat_kinds) == BUFPOOL_NR_STATS);
+
+/* A counted statistic's counter; BUFPOOL_NR_COUNTERS for the others. */
+#define BUFPOOL_CNT_OF_COUNTED(NAME)	BUFPOOL_CNT_##NAME
+#define BUFPOOL_CNT_OF_DERIVED(NAME)	BUFPOOL_NR_COUNTERS
+#define BUFPOOL_CNT_OF_POOL(NAME)	BUFPOOL_NR_COUNTERS
+static const u8 bufpool_stat_counters[] = {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	BUFPOOL_CNT_OF_##origin(NAME),
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+};
+
+static_assert(ARRAY_SIZE(bufpool_stat_counters) == BUFPOOL_NR_STATS);
+static_assert(BUFPOOL_NR_COUNTERS <= U8_MAX);
+
+static const char * const bufpool_path_names[] = {
 	"alloc", "unsafe_pooled", "unsafe_direct", "slow", "from_pooled",
 	"from_direct",
 };
 
-static struct dentry *bufpool_debugfs_root;
+static_assert(ARRAY_SIZE(bufpool_path_names) == BUFPOOL_NR_PATHS);
+
+/* Each path has its calls and its bytes, in path order. */
+static_assert(BUFPOOL_STAT_CALLS(BUFPOOL_PATH_FROM_DIRECT) ==
+	      BUFPOOL_STAT_FROM_DIRECT_CALLS);
+static_assert(BUFPOOL_STAT_CALLS(BUFPOOL_PATH_UNSAFE_POOLED) ==
+	      BUFPOOL_STAT_UNSAFE_POOLED_CALLS);
+static_assert(BUFPOOL_CNT_BYTES(BUFPOOL_PATH_FROM_DIRECT) ==
+	      BUFPOOL_CNT_FROM_DIRECT_BYTES);
 
 /*
- * The files are created without debugfs's proxy, so that reads go through
- * seq_read_iter(), which kernel_read() needs (the KUnit suites read them
- * that way). Each access to the pool holds the file against removal
- * itself, as the proxy would: once bufpool_debugfs_remove() returns, no
- * read or write touches the pool.
+ * The derived statistics and the settings, counted: each has its line in
+ * bufpool_stats_derive() or bufpool_get_stats(), which these counts keep
+ * honest when the table grows.
  */
-static int bufpool_show_guarded(struct seq_file *m,
-				void (*print)(struct seq_file *m,
-					      struct bufpool *pool))
-{
-	struct dentry *dentry = file_dentry(m->file);
-	int ret;
+#define BUFPOOL_DERIVED_COUNTED(NAME)
+#define BUFPOOL_DERIVED_DERIVED(NAME)	BUFPOOL_DERIVED_##NAME,
+#define BUFPOOL_DERIVED_POOL(NAME)
+enum {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	BUFPOOL_DERIVED_##origin(NAME)
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+	BUFPOOL_NR_DERIVED
+};
 
-	ret = debugfs_file_get(dentry);
-	if (ret)
-		return ret;
-	print(m, m->private);
-	debugfs_file_put(dentry);
-	return 0;
+static_assert(BUFPOOL_NR_PATHS + 2 == BUFPOOL_NR_DERIVED,
+	      "a new derived statistic needs its line in bufpool_stats_derive()");
+
+#define BUFPOOL_SETTING_COUNTED(NAME)
+#define BUFPOOL_SETTING_DERIVED(NAME)
+#define BUFPOOL_SETTING_POOL(NAME)	BUFPOOL_SETTING_##NAME,
+enum {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	BUFPOOL_SETTING_##origin(NAME)
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+	BUFPOOL_NR_SETTINGS
+};
+
+static_assert(BUFPOOL_NR_SETTINGS == 4,
+	      "a new setting needs its line in bufpool_get_stats()");
+
+const char *bufpool_stat_name(enum bufpool_stat_item item)
+{
+	return bufpool_stat_names[item];
 }
 
-#define BUFPOOL_SHOW_ATTRIBUTE(name)						\
-static int name##_show(struct seq_file *m, void *v)			\
-{									\
-	return bufpool_show_guarded(m, name##_print);			\
-}									\
-									\
-static int name##_open(struct inode *inode, struct file *file)		\
-{									\
-	return single_open(file, name##_show, inode->i_private);	\
-}									\
-									\
-static const struct file_operations name##_fops = {			\
-	.owner = THIS_MODULE,						\
-	.open = name##_open,						\
-	.read_iter = seq_read_iter,					\
-	.llseek = seq_lseek,						\
-	.release = single_release,					\
+bool bufpool_stat_is_setting(enum bufpool_stat_item item)
+{
+	return bufpool_stat_kinds[item] == BUFPOOL_KIND_SETTING;
 }
 
-static bool bufpool_stat_is_gauge(enum bufpool_stat item)
+const char *bufpool_path_name(enum bufpool_path path)
 {
-	return (item >= BUFPOOL_STAT_POOLS_LIVE &&
-		item <= BUFPOOL_STAT_SLICES_LIVE) ||
-	       item == BUFPOOL_STAT_DIRECT_LIVE;
+	return bufpool_path_names[path];
 }
 
-static bool bufpool_stat_is_calls(enum bufpool_stat item)
+/*
+ * One CPU's counted and derived statistics, before any reset, a path's
+ * calls from @hist: the one place where the derived ones are computed.
+ * Racing increments on that CPU are fine: these are snapshots.
+ */
+static void bufpool_stats_derive(struct bufpool_cpu_stats *s,
+				 unsigned long (*hist)[BUFPOOL_NR_BUCKETS],
+				 long v[BUFPOOL_NR_STATS])
 {
-	return item <= BUFPOOL_STAT_PATHS_END && !(item & 1);
-}
+	long slice_frees = READ_ONCE(s->cnt[BUFPOOL_CNT_SLICE_FREES]);
+	int i, path, b;
 
-/* Racing increments on that CPU are fine: these are snapshots. */
-static long bufpool_stat_raw(struct bufpool_cpu_stats *s,
-			     enum bufpool_stat item)
-{
-	return READ_ONCE(s->stat[item]);
-}
+	for (i = 0; i < BUFPOOL_NR_STATS; i++)
+		if (bufpool_stat_counters[i] < BUFPOOL_NR_COUNTERS)
+			v[i] = READ_ONCE(s->cnt[bufpool_stat_counters[i]]);
+	for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
+		unsigned long calls = 0;
 
-static long bufpool_stat_calls(struct bufpool_cpu_stats *s,
-			       enum bufpool_path path)
-{
-	unsigned long sum = 0;
-	int b;
-
-	for (b = 0; b < BUFPOOL_NR_BUCKETS; b++)
-		sum += READ_ONCE(s->hist[path][b]);
-	return sum;
-}
-
-/* One counter on one CPU, derived as stats.h says where it is. */
-static long bufpool_stat_derive(struct bufpool_cpu_stats *s,
-				enum bufpool_stat item)
-{
-	if (bufpool_stat_is_calls(item))
-		return bufpool_stat_calls(s, item / 2);
-
-	switch (item) {
-	case BUFPOOL_STAT_FREES:
-		return bufpool_stat_raw(s, BUFPOOL_STAT_FREES) +
-		       bufpool_stat_raw(s, BUFPOOL_STAT_SLICE_FREES);
-	case BUFPOOL_STAT_SLICES_LIVE:
-		return bufpool_stat_calls(s, BUFPOOL_PATH_UNSAFE_POOLED) +
-		       bufpool_stat_calls(s, BUFPOOL_PATH_FROM_POOLED) -
-		       bufpool_stat_raw(s, BUFPOOL_STAT_SLICE_FAILURES) -
-		       bufpool_stat_raw(s, BUFPOOL_STAT_SLICE_FREES);
-	default:
-		return bufpool_stat_raw(s, item);
+		for (b = 0; b < BUFPOOL_NR_BUCKETS; b++)
+			calls += READ_ONCE(hist[path][b]);
+		v[BUFPOOL_STAT_CALLS(path)] = calls;
 	}
-}
-
-/* As shown: an event counter less what the last reset saw of it. */
-static long bufpool_stat_cpu(struct bufpool *pool, enum bufpool_stat item,
-			     int cpu)
-{
-	struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
-	long v = bufpool_stat_derive(s, item);
-
-	if (item < BUFPOOL_NR_PRINTED_STATS && !bufpool_stat_is_gauge(item))
-		v -= READ_ONCE(s->base[item]);
-	return v;
+	v[BUFPOOL_STAT_FREES] = READ_ONCE(s->cnt[BUFPOOL_CNT_DIRECT_FREES]) +
+				slice_frees;
+	v[BUFPOOL_STAT_SLICES_LIVE] = v[BUFPOOL_STAT_UNSAFE_POOLED_CALLS] +
+				      v[BUFPOOL_STAT_FROM_POOLED_CALLS] -
+				      READ_ONCE(s->cnt[BUFPOOL_CNT_SLICE_FAILURES]) -
+				      slice_frees;
 }
 
 /**
- * bufpool_stat_read - fold one counter over all CPUs
+ * bufpool_stats_cpu - one CPU's share of a pool's statistics
  * @pool: the pool.
- * @item: the counter.
+ * @cpu: a possible CPU.
+ * @v: filled with every statistic but the settings, events less what the
+ *	last reset saw. A gauge may be negative on one CPU.
  *
  * Context: Any context.
- * Return: The sum, as the stats file shows it; for a gauge, never below
- * zero, which a fold racing with an allocation on one CPU and its free on
- * another could otherwise show.
  */
-long bufpool_stat_read(struct bufpool *pool, enum bufpool_stat item)
+void bufpool_stats_cpu(struct bufpool *pool, int cpu, long v[BUFPOOL_NR_STATS])
 {
-	long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += bufpool_stat_cpu(pool, item, cpu);
-	if (bufpool_stat_is_gauge(item) && sum < 0)
-		sum = 0;
-	return sum;
-}
-
-static void bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
-{
-	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
 	int i;
 
-	for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++)
-		seq_printf(m, "%s %ld\n", bufpool_stat_names[i],
-			   bufpool_stat_read(pool, i));
-	seq_printf(m, "pool_size %u\n", pool_size);
-	seq_printf(m, "threshold %u\n", bufpool_threshold(pool, pool_size));
-	seq_printf(m, "align %u\n", pool->align);
-	seq_printf(m, "zero_fill %d\n",
-		   !!(READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
+	bufpool_stats_derive(s, s->hist, v);
+	for (i = 0; i < BUFPOOL_NR_STATS; i++)
+		if (bufpool_stat_kinds[i] == BUFPOOL_KIND_EVENT)
+			v[i] -= READ_ONCE(s->base[i]);
 }
-BUFPOOL_SHOW_ATTRIBUTE(bufpool_stats);
 
-/* As SLUB_STATS: the total, then every online CPU with a nonzero count. */
-static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
-{
-	int i, cpu;
-
-	for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++) {
-		seq_printf(m, "%s %ld", bufpool_stat_names[i],
-			   bufpool_stat_read(pool, i));
-		for_each_online_cpu(cpu) {
-			long n = bufpool_stat_cpu(pool, i, cpu);
-
-			if (n)
-				seq_printf(m, " C%d=%ld", cpu, n);
-		}
-		seq_putc(m, '\n');
-	}
-}
-BUFPOOL_SHOW_ATTRIBUTE(bufpool_percpu);
-
-static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
-{
-	int b, path, cpu;
-
-	seq_puts(m, "size");
-	for (path = 0; path < BUFPOOL_NR_PATHS; path++)
-		seq_printf(m, " %s", bufpool_path_names[path]);
-	seq_putc(m, '\n');
-
-	for (b = 0; b < BUFPOOL_NR_BUCKETS; b++) {
-		if (b < BUFPOOL_NR_BUCKETS - 1)
-			seq_printf(m, "<=%lu", 8UL << b);
-		else
-			seq_printf(m, ">%lu", 8UL << (b - 1));
-		for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
-			unsigned long sum = 0;
-
-			for_each_possible_cpu(cpu) {
-				struct bufpool_cpu_stats *s;
-
-				s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
-				sum += READ_ONCE(s->hist[path][b]) -
-				       READ_ONCE(s->hist_base[path][b]);
-			}
-			seq_printf(m, " %lu", sum);
-		}
-		seq_putc(m, '\n');
-	}
-}
-BUFPOOL_SHOW_ATTRIBUTE(bufpool_histogram);
-
-static void bufpool_owners_print(struct seq_file *m, struct bufpool *pool)
-{
-	bufpool_debug_owners_print(m, pool);
-}
-BUFPOOL_SHOW_ATTRIBUTE(bufpool_owners);
-
-static void bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
-{
-	bufpool_debug_state_print(m, pool);
-}
-BUFPOOL_SHOW_ATTRIBUTE(bufpool_debug);
-
-/*
- * Zeroes the event counters and the histogram as shown, not the gauges:
- * each shows less what it was now. The counters themselves are left to
- * the CPUs that bump them, so an event racing with this is counted either
- * before the reset or after it.
+/**
+ * bufpool_get_stats - a pool's statistics, folded over every CPU
+ * @pool: a named pool, or NULL for the default pool.
+ * @stats: filled with each statistic of linux/bufpool_stats.h, as the
+ *	pool's debugfs stats file shows it.
+ *
+ * A snapshot: counters racing with the fold are taken before or after
+ * their change. A gauge is never shown below zero, which a fold racing
+ * with an allocation on one CPU and its free on another could show.
+ *
+ * Context: Any context.
+ * Return: Nothing.
  */
-static ssize_t bufpool_reset_write(struct kiocb *iocb, struct iov_iter *from)
+void bufpool_get_stats(struct bufpool *pool, struct bufpool_stats *stats)
 {
-	struct dentry *dentry = file_dentry(iocb->ki_filp);
-	struct bufpool *pool = iocb->ki_filp->private_data;
-	size_t count = iov_iter_count(from);
-	int i, b, path, cpu, ret;
+	unsigned int pool_size;
+	long v[BUFPOOL_NR_STATS];
+	int cpu, i;
 
-	ret = debugfs_file_get(dentry);
-	if (ret)
-		return ret;
+	pool = pool ?: bufpool_default;
+	memset(stats, 0, sizeof(*stats));
+	for_each_possible_cpu(cpu) {
+		bufpool_stats_cpu(pool, cpu, v);
+		for (i = 0; i < BUFPOOL_NR_STATS; i++)
+			stats->v[i] += v[i];
+	}
+	for (i = 0; i < BUFPOOL_NR_STATS; i++)
+		if (bufpool_stat_kinds[i] == BUFPOOL_KIND_GAUGE &&
+		    (s64)stats->v[i] < 0)
+			stats->v[i] = 0;
+
+	pool_size = READ_ONCE(pool->pool_size);
+	stats->v[BUFPOOL_STAT_POOL_SIZE] = pool_size;
+	stats->v[BUFPOOL_STAT_THRESHOLD] = bufpool_threshold(pool, pool_size);
+	stats->v[BUFPOOL_STAT_ALIGN] = pool->align;
+	stats->v[BUFPOOL_STAT_ZERO_FILL] =
+		!!(READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_get_stats, BUFPOOL_NS);
+
+/**
+ * bufpool_stats_reset - zero a pool's event statistics, as shown
+ * @pool: the pool.
+ *
+ * Each event statistic and histogram bucket is shown less what it was now;
+ * the gauges are left alone. The counters themselves are left to the CPUs
+ * that bump them, so an event racing with this is counted either before
+ * the reset or after it, and a path's calls stay its histogram row's sum.
+ *
+ * Context: Process context, one reset at a time (the reset file's).
+ */
+void bufpool_stats_reset(struct bufpool *pool)
+{
+	long v[BUFPOOL_NR_STATS];
+	int i, b, path, cpu;
+
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
 
-		for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
-			long calls = 0;
-
-			/* A path's calls are its histogram row's, exactly. */
-			for (b = 0; b < BUFPOOL_NR_BUCKETS; b++) {
-				unsigned long n = READ_ONCE(s->hist[path][b]);
-
-				WRITE_ONCE(s->hist_base[path][b], n);
-				calls += n;
-			}
-			WRITE_ONCE(s->base[BUFPOOL_STAT_CALLS(path)], calls);
-		}
-		for (i = 0; i < BUFPOOL_NR_PRINTED_STATS; i++)
-			if (!bufpool_stat_is_gauge(i) &&
-			    !bufpool_stat_is_calls(i))
-				WRITE_ONCE(s->base[i],
-					   bufpool_stat_derive(s, i));
+		for (path = 0; path < BUFPOOL_NR_PATHS; path++)
+			for (b = 0; b < BUFPOOL_NR_BUCKETS; b++)
+				WRITE_ONCE(s->hist_base[path][b],
+					   READ_ONCE(s->hist[path][b]));
+		bufpool_stats_derive(s, s->hist_base, v);
+		for (i = 0; i < BUFPOOL_NR_STATS; i++)
+			if (bufpool_stat_kinds[i] == BUFPOOL_KIND_EVENT)
+				WRITE_ONCE(s->base[i], v[i]);
 	}
-	debugfs_file_put(dentry);
-	return count;
-}
-
-static const struct file_operations bufpool_reset_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write_iter = bufpool_reset_write,
-	.llseek = noop_llseek,
-};
-
-/**
- * bufpool_debugfs_add - create a pool's debugfs directory
- * @pool: the pool, whose name is unique.
- *
- * Context: Process context, under bufpool_mutex.
- */
-void bufpool_debugfs_add(struct bufpool *pool)
-{
-	pool->dir = debugfs_create_dir(pool->name, bufpool_debugfs_root);
-	debugfs_create_file_unsafe("stats", 0400, pool->dir, pool,
-				   &bufpool_stats_fops);
-	debugfs_create_file_unsafe("percpu", 0400, pool->dir, pool,
-				   &bufpool_percpu_fops);
-	debugfs_create_file_unsafe("histogram", 0400, pool->dir, pool,
-				   &bufpool_histogram_fops);
-	debugfs_create_file_unsafe("reset", 0200, pool->dir, pool,
-				   &bufpool_reset_fops);
-	debugfs_create_file_unsafe("owners", 0400, pool->dir, pool,
-				   &bufpool_owners_fops);
-	debugfs_create_file_unsafe("debug", 0400, pool->dir, pool,
-				   &bufpool_debug_fops);
-}
-
-/**
- * bufpool_debugfs_remove - remove a pool's debugfs directory
- * @pool: the pool.
- *
- * Waits for readers of its files, so the pool may be freed afterwards.
- *
- * Context: Process context.
- */
-void bufpool_debugfs_remove(struct bufpool *pool)
-{
-	debugfs_remove(pool->dir);
-	pool->dir = NULL;
-}
-
-/**
- * bufpool_debugfs_init - create /sys/kernel/debug/bufpool
- *
- * Context: Module init.
- * Return: 0. Without debugfs bufpool works, just unseen.
- */
-int bufpool_debugfs_init(void)
-{
-	bufpool_debugfs_root = debugfs_create_dir("bufpool", NULL);
-	return 0;
-}
-
-/**
- * bufpool_debugfs_exit - remove /sys/kernel/debug/bufpool
- *
- * Context: Module exit, after every pool's directory is gone.
- */
-void bufpool_debugfs_exit(void)
-{
-	debugfs_remove(bufpool_debugfs_root);
 }

@@ -13,6 +13,7 @@
 #ifndef _BUFPOOL_STATS_H
 #define _BUFPOOL_STATS_H
 
+#include <linux/bufpool.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/percpu.h>
@@ -32,36 +33,27 @@ enum bufpool_path {
 };
 
 /*
- * The counters, in the order of the stats file. Each path has a calls and
- * a bytes counter at 2 * path and 2 * path + 1. Of the printed ones, the
- * calls, frees and slices_live are derived (see above): their own slots
- * stay zero, except frees, which holds the direct buffers' frees.
+ * What the data path writes: the counted statistics of the table
+ * (linux/bufpool_stats.h), then what only the derived ones are computed
+ * from. bufpool/stats.c turns them into statistics.
  */
-enum bufpool_stat {
-	BUFPOOL_STAT_PATHS_END = 2 * BUFPOOL_NR_PATHS - 1,
-	BUFPOOL_STAT_FREES,
-	BUFPOOL_STAT_FAILURES,
-	BUFPOOL_STAT_POOLS_CREATED,
-	BUFPOOL_STAT_POOLS_RELEASED,
-	/* Gauges: what is live now. A reset leaves them alone. */
-	BUFPOOL_STAT_POOLS_LIVE,
-	BUFPOOL_STAT_POOL_BYTES_LIVE,
-	BUFPOOL_STAT_RETIRED_POOLS_LIVE,
-	BUFPOOL_STAT_SLICES_LIVE,
-	/* Events again. */
-	BUFPOOL_STAT_ABANDONED_BYTES,
-	BUFPOOL_STAT_PADDING_BYTES,
-	BUFPOOL_NR_PRINTED_STATS,
-	/* Internal, not in the stats file: live direct buffers (a gauge), */
-	BUFPOOL_STAT_DIRECT_LIVE = BUFPOOL_NR_PRINTED_STATS,
-	/* and the frees and failures of the pooled paths. */
-	BUFPOOL_STAT_SLICE_FREES,
-	BUFPOOL_STAT_SLICE_FAILURES,
-	BUFPOOL_NR_STATS,
+#define BUFPOOL_CNT_COUNTED(NAME)	BUFPOOL_CNT_##NAME,
+#define BUFPOOL_CNT_DERIVED(NAME)
+#define BUFPOOL_CNT_POOL(NAME)
+
+enum bufpool_counter {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	BUFPOOL_CNT_##origin(NAME)
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+	BUFPOOL_CNT_DIRECT_FREES,
+	BUFPOOL_CNT_SLICE_FREES,
+	BUFPOOL_CNT_SLICE_FAILURES,
+	BUFPOOL_NR_COUNTERS,
 };
 
-#define BUFPOOL_STAT_CALLS(path)	(2 * (path))
-#define BUFPOOL_STAT_BYTES(path)	(2 * (path) + 1)
+/* A path's calls statistic, and its bytes counter. */
+#define BUFPOOL_STAT_CALLS(path)	(BUFPOOL_STAT_ALLOC_CALLS + 2 * (path))
+#define BUFPOOL_CNT_BYTES(path)		(BUFPOOL_CNT_ALLOC_BYTES + (path))
 
 /*
  * Size histogram: bucket 0 holds sizes 0 to 8, bucket b holds
@@ -71,17 +63,17 @@ enum bufpool_stat {
 
 /**
  * struct bufpool_cpu_stats - the per-CPU part of a pool's statistics
- * @stat: the counters, never zeroed; gauges may be negative on one CPU.
+ * @cnt: the counters, never zeroed; gauges may be negative on one CPU.
  * @hist: the size histogram of every path.
- * @base: what the reset file last saw of the printed event counters:
- *	they are shown less it, so that a reset writes nothing the fast
+ * @base: what the reset file last saw of the event statistics, indexed
+ *	by enum bufpool_stat_item: they are shown less it, so that a reset writes nothing the fast
  *	path writes and loses no event. Written by the reset file only.
  * @hist_base: the same for @hist.
  */
 struct bufpool_cpu_stats {
-	long stat[BUFPOOL_NR_STATS];
+	long cnt[BUFPOOL_NR_COUNTERS];
 	unsigned long hist[BUFPOOL_NR_PATHS][BUFPOOL_NR_BUCKETS];
-	long base[BUFPOOL_NR_PRINTED_STATS];
+	long base[BUFPOOL_NR_STATS];
 	unsigned long hist_base[BUFPOOL_NR_PATHS][BUFPOOL_NR_BUCKETS];
 };
 
@@ -93,11 +85,11 @@ static inline unsigned int bufpool_size_bucket(size_t size)
 		     BUFPOOL_NR_BUCKETS - 1);
 }
 
-long bufpool_stat_read(struct bufpool *pool, enum bufpool_stat item);
-
-int bufpool_debugfs_init(void);
-void bufpool_debugfs_exit(void);
-void bufpool_debugfs_add(struct bufpool *pool);
-void bufpool_debugfs_remove(struct bufpool *pool);
+void bufpool_stats_cpu(struct bufpool *pool, int cpu,
+		       long v[BUFPOOL_NR_STATS]);
+void bufpool_stats_reset(struct bufpool *pool);
+const char *bufpool_stat_name(enum bufpool_stat_item item);
+bool bufpool_stat_is_setting(enum bufpool_stat_item item);
+const char *bufpool_path_name(enum bufpool_path path);
 
 #endif /* _BUFPOOL_STATS_H */

@@ -13,8 +13,7 @@
 #include <linux/tracepoint.h>
 #include <trace/events/mmflags.h>
 
-#include "compat.h"
-#include "stats.h"
+#include "chunk.h"
 
 TRACE_DEFINE_ENUM(BUFPOOL_PATH_ALLOC);
 TRACE_DEFINE_ENUM(BUFPOOL_PATH_UNSAFE_POOLED);
@@ -56,8 +55,8 @@ TRACE_EVENT(bufpool_alloc,
 		__entry->call_site = call_site;
 		__entry->ptr = ptr;
 		__entry->bytes_req = bytes_req;
-		__entry->pooled = bufpool_is_pooled(ptr);
-		__entry->offset = bufpool_offset(ptr);
+		__entry->pooled = bufpool_is_slice(ptr);
+		__entry->offset = bufpool_slice_offset(ptr);
 		__entry->gfp_flags = (__force unsigned long)gfp_flags;
 	),
 

@@ -12,6 +12,7 @@
 #include <linux/bufpool.h>
 #include <linux/kasan.h>
 #include <linux/mm.h>
+#include <linux/poison.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -186,24 +187,57 @@ static void stray_write(void *p, int c, size_t len)
 	kasan_enable_current();
 }
 
+/*
+ * The corruption report a case expects, read off the kernel's log: the
+ * byte found and where, what belongs there, whose slice (its size and
+ * offset, its allocator @fn and, once @freed, its freer) and which part.
+ */
+static void expect_corruption(struct kunit *test, struct bp_log *log, u8 bad,
+			      size_t at, u8 want, const char *where,
+			      size_t size, size_t slice, const char *fn,
+			      bool freed)
+{
+	char byte[96], in[112], freer[48] = "";
+
+	snprintf(byte, sizeof(byte),
+		 "pool %s: chunk corrupted: byte %#04x at offset %zu where %#04x belongs",
+		 DEBUG_POOL, bad, at, want);
+	snprintf(in, sizeof(in),
+		 "in the %s of the %zu-byte slice at offset %zu, allocated by %s+",
+		 where, size, slice, fn);
+	if (freed)
+		snprintf(freer, sizeof(freer), ", freed by %s+", fn);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_log_has(log, byte, in, freer, NULL),
+			      "no report \"%s, %s%s\"", byte, in, freer);
+}
+
 /* A write after free is found when the chunk is retired. */
 static void poison_write_after_free(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
+	struct bp_log log;
 	u8 *buf, *big[3];
+	size_t off;
 	int i;
 
+	migrate_disable();	/* one CPU's chunk */
 	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	off = bufpool_offset(buf);
 	bufpool_free(buf);
 	stray_write(buf + 5, 0x42, 1);
 
+	bp_log_mark(&log);
 	bp_expect_begin(test);
 	/* The third does not fit the first chunk: it is retired, checked. */
 	for (i = 0; i < ARRAY_SIZE(big); i++)
 		big[i] = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
 	bp_expect_end(test);
-	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 1);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 1);
+	/* What was found, where, in whose slice. */
+	expect_corruption(test, &log, 0x42, off + 5, POISON_FREE, "poison", 64,
+			  off, __func__, true);
 	for (i = 0; i < ARRAY_SIZE(big); i++)
 		bufpool_free(big[i]);
 }
@@ -212,13 +246,19 @@ static void poison_write_after_free(struct kunit *test)
 static void redzone_overrun(struct kunit *test)
 {
 	u8 *buf = bufpool_pool_alloc_unsafe(test->priv, 13, GFP_KERNEL);
+	struct bp_log log;
+	size_t off;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	off = bufpool_offset(buf);
 	stray_write(buf + 13, 0, 2);
+	bp_log_mark(&log);
 	bp_expect_begin(test);
 	bufpool_free(buf);
 	bp_expect_end(test);
-	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(test->priv, BUFPOOL_STAT_CORRUPTIONS), 1);
+	expect_corruption(test, &log, 0, off + 13, SLUB_RED_ACTIVE, "redzone", 13,
+			  off, __func__, false);
 }
 
 /* Clean use reports nothing, and the slices are still where they were. */
@@ -238,10 +278,62 @@ static void clean_use(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[i]));
 		bufpool_free(bufs[i]);
 	}
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_MISUSES), 0);
+	/* The debug file, as a client reads it. */
+	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "debug"), 1);
 	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 0);
 	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "misuses"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_SLICES_LIVE), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_RETIRED_POOLS_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 0);
+}
+
+/*
+ * A debug chunk whose last slice goes after its rollover becomes a spare
+ * like any other, and is laid out again when the next rollover slices it:
+ * that rollover asks the page allocator for nothing (fail_nth 2 would fail
+ * it, as in pool_test.c's rollover_takes_spare), its first slice is where
+ * the chunk's first one was, and nothing is reported.
+ */
+static void debug_chunk_becomes_spare(struct kunit *test)
+{
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
+	struct bufpool *pool = test->priv;
+	u8 *a, *b, *c, *d, *e = NULL;
+	struct page *first;
+
+	if (!IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
+		kunit_skip(test, "needs CONFIG_FAIL_PAGE_ALLOC");
+	migrate_disable();	/* one CPU's chunk and spares */
+	a = bufpool_pool_alloc_unsafe(pool, 3000, gfp);
+	b = bufpool_pool_alloc_unsafe(pool, 3000, gfp);
+	c = bufpool_pool_alloc_unsafe(pool, 3000, gfp);	/* a new chunk */
+	d = bufpool_pool_alloc_unsafe(pool, 3000, gfp);	/* fills it */
+	if (a && b && c && d) {
+		bufpool_free(a);
+		bufpool_free(b);	/* the first chunk: checked, a spare */
+#ifdef CONFIG_FAULT_INJECTION
+		current->fail_nth = 2;
+		e = bufpool_pool_alloc_unsafe(pool, 3000, gfp);	/* rollover */
+		current->fail_nth = 0;
+#endif
+	}
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c && d);
+	first = virt_to_head_page(a);
+	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(c), first);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, e, "the rollover asked the page allocator");
+	if (e) {
+		KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(e), first);
+		KUNIT_EXPECT_PTR_EQ(test, e, a);
+		memset(e, 0x11, 3000);
+	}
+	bufpool_free(c);
+	bufpool_free(d);
+	bufpool_free(e);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_MISUSES), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
 /* -- Owner tracking ---------------------------------------------------------- */
@@ -333,7 +425,9 @@ static void owners(struct kunit *test)
 static void double_free_slice(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	long released = bp_stat(test, DEBUG_POOL, BP_POOLS_RELEASED);
+	long released = bp_stat(pool, BUFPOOL_STAT_POOLS_RELEASED);
+	char who[48], first[80];
+	struct bp_log log;
 	u8 *buf, *other;
 
 	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
@@ -342,36 +436,48 @@ static void double_free_slice(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, other);
 	memset(other, 0x5a, 64);
 	bufpool_free(buf);
+	bp_log_mark(&log);
 	bp_expect_begin(test);
 	bufpool_free(buf);
 	bp_expect_end(test);
 
-	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "misuses"), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_MISUSES), 1);
+	snprintf(who, sizeof(who), "misuse: %s+", __func__);
+	snprintf(first, sizeof(first), " a second time, first freed by %s+",
+		 __func__);
+	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, who, first, NULL));
 	/* Nothing corrupted: one free counted, the neighbour intact. */
-	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_SLICES_LIVE), 1);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_POOLS_RELEASED), released);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_POOLS_RELEASED), released);
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(other, 0x5a, 64));
 	bufpool_free(other);
 	/* And the pool goes on working. */
 	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, buf);
 	bufpool_free(buf);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, DEBUG_POOL, BP_SLICES_LIVE), 0);
-	KUNIT_EXPECT_EQ(test, debug_stat(test, DEBUG_POOL, "corruptions"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 0);
 }
 
 static void double_free_direct(struct kunit *test)
 {
-	long misuses = debug_stat(test, "default", "misuses");
+	long misuses = bp_stat(NULL, BUFPOOL_STAT_MISUSES);
 	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, 100, GFP_KERNEL);
+	struct bp_log log;
+	char who[48];
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	bufpool_free(buf);
+	bp_log_mark(&log);
 	bp_expect_begin(test);
 	bufpool_free(buf);
 	bp_expect_end(test);
 	/* A pointer with no live pool behind it counts on the default pool. */
-	KUNIT_EXPECT_EQ(test, debug_stat(test, "default", "misuses"), misuses + 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_MISUSES), misuses + 1);
+	snprintf(who, sizeof(who), "misuse: %s+", __func__);
+	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, who,
+					   ", which is freed already or which bufpool never allocated",
+					   NULL));
 }
 
 static u8 foreign_global[64];
@@ -379,15 +485,17 @@ static u8 foreign_global[64];
 struct foreign_row {
 	const char *desc;
 	int kind;
+	const char *says;	/* what the report says of the pointer */
 };
 
 enum { FOREIGN_KMALLOC, FOREIGN_STACK, FOREIGN_GLOBAL, FOREIGN_INTERIOR };
 
 static const struct foreign_row foreign_rows[] = {
-	{ "kmalloc object", FOREIGN_KMALLOC },
-	{ "stack buffer", FOREIGN_STACK },
-	{ "module global", FOREIGN_GLOBAL },
-	{ "inside a live slice", FOREIGN_INTERIOR },
+	{ "kmalloc object", FOREIGN_KMALLOC, "bufpool never allocated" },
+	{ "stack buffer", FOREIGN_STACK, "bufpool never allocated" },
+	{ "module global", FOREIGN_GLOBAL, "not in the kernel's direct map" },
+	{ "inside a live slice", FOREIGN_INTERIOR,
+	  "which is inside a chunk but is no slice" },
 };
 
 static void foreign_desc(const struct foreign_row *row, char *desc)
@@ -401,9 +509,11 @@ KUNIT_ARRAY_PARAM(foreign, foreign_rows, foreign_desc);
 static void foreign_pointer(struct kunit *test)
 {
 	const struct foreign_row *row = test->param_value;
-	long misuses = debug_stat(test, "default", "misuses") +
-		       debug_stat(test, DEBUG_POOL, "misuses");
+	long misuses = bp_stat(NULL, BUFPOOL_STAT_MISUSES) +
+		       bp_stat(test->priv, BUFPOOL_STAT_MISUSES);
 	u8 stack[64], *p, *owner = NULL;
+	struct bp_log log;
+	char who[48];
 
 	switch (row->kind) {
 	case FOREIGN_KMALLOC:
@@ -422,11 +532,15 @@ static void foreign_pointer(struct kunit *test)
 	}
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, 0x77, 8);
+	bp_log_mark(&log);
 	bp_expect_begin(test);
 	bufpool_free(p);
 	bp_expect_end(test);
-	KUNIT_EXPECT_EQ(test, debug_stat(test, "default", "misuses") +
-			debug_stat(test, DEBUG_POOL, "misuses"), misuses + 1);
+	snprintf(who, sizeof(who), "misuse: %s+", __func__);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_log_has(&log, who, row->says, NULL),
+			      "no misuse report saying \"%s\"", row->says);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_MISUSES) +
+			bp_stat(test->priv, BUFPOOL_STAT_MISUSES), misuses + 1);
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(p, 0x77, 8));
 	bufpool_free(owner);
 }
@@ -435,6 +549,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(poison_write_after_free),
 	KUNIT_CASE(redzone_overrun),
 	KUNIT_CASE(clean_use),
+	KUNIT_CASE(debug_chunk_becomes_spare),
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
@@ -517,7 +632,7 @@ static void injected_failure(struct kunit *test)
 	pool = bufpool_create("kunit-fault", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	memset(src, 1, sizeof(src));
-	failures = bp_stat(test, "kunit-fault", BP_FAILURES);
+	failures = bp_stat(pool, BUFPOOL_STAT_FAILURES);
 
 	/* The pool is fresh: a pooled request needs a chunk first. */
 #ifdef CONFIG_FAULT_INJECTION
@@ -528,7 +643,7 @@ static void injected_failure(struct kunit *test)
 	buf = NULL;
 #endif
 	KUNIT_EXPECT_NULL(test, buf);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-fault", BP_FAILURES),
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_FAILURES),
 			failures + 1);
 	bufpool_free(buf);
 
@@ -536,7 +651,7 @@ static void injected_failure(struct kunit *test)
 	buf = fault_call(pool, row->path, src);
 	KUNIT_EXPECT_NOT_NULL(test, buf);
 	bufpool_free(buf);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-fault", BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 	bufpool_destroy(pool);
 }
 

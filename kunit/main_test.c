@@ -55,7 +55,7 @@ static void defaults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, "pool_size"), 8192);
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, "threshold"), 0);
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, "zero_fill"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_THRESHOLD), 4096);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), 4096);
 }
 
 struct bad_value {
@@ -106,8 +106,8 @@ static void pool_size_at_next_rollover(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, old);
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), 8192);
 	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "16384"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_POOL_SIZE), 16384);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_THRESHOLD), 8192);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_POOL_SIZE), 16384);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), 8192);
 
 	/*
 	 * The first 7000 bytes may still fit this CPU's 8 KB chunk; two
@@ -163,7 +163,7 @@ static void threshold_clamped(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "16384"), 0);
 	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "16385"), 0);
 	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "8192"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_THRESHOLD), 8193);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), 8193);
 	a = bufpool_alloc_unsafe(10000, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(a));
@@ -177,7 +177,7 @@ static void zero_fill(struct kunit *test)
 	int tries;
 
 	KUNIT_ASSERT_EQ(test, bp_param_set("zero_fill", "1"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_ZERO_FILL), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_ZERO_FILL), 1);
 	/* Dirty the bytes the next slice will get, then take them. */
 	migrate_disable();
 	for (tries = 0; tries < 3 && !next; tries++) {

@@ -318,8 +318,8 @@ static void stress(struct kunit *test)
 		KUNIT_EXPECT_GT(test, atomic_long_read(&st->hardirq_allocs), 0);
 		KUNIT_EXPECT_GT(test, atomic_long_read(&st->softirq_allocs), 0);
 	}
-	KUNIT_EXPECT_EQ(test, bp_stat(test, STRESS_POOL, BP_SLICES_LIVE), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, STRESS_POOL, BP_RETIRED_POOLS_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(st->pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(st->pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 0);
 	bufpool_destroy(st->pool);
 }
 

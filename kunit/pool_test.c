@@ -329,10 +329,10 @@ static void front_to_back(struct kunit *test)
 static void rollover(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	struct bp_stats before, mid, after;
+	struct bufpool_stats before, mid, after;
 	u8 *a, *b, *c;
 
-	bp_stats_read(test, POOL_NAME, &before);
+	bufpool_get_stats(pool, &before);
 	migrate_disable();
 	a = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
 	b = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
@@ -354,22 +354,22 @@ static void rollover(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(a, 0xa1, 4000));
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, 4000));
 
-	bp_stats_read(test, POOL_NAME, &mid);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_POOLS_CREATED] - before.v[BP_POOLS_CREATED], 2);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_POOLS_LIVE], 2);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_RETIRED_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_ABANDONED_BYTES] - before.v[BP_ABANDONED_BYTES], 192);
+	bufpool_get_stats(pool, &mid);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, before, POOLS_CREATED), 2);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_POOLS_LIVE], 2);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, before, ABANDONED_BYTES), 192);
 
 	/* The old chunk outlives its first slice ... */
 	bufpool_free(a);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_POOLS_LIVE), 2);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_POOLS_LIVE), 2);
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, 4000));
 	/* ... and goes with its last. */
 	bufpool_free(b);
-	bp_stats_read(test, POOL_NAME, &after);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, after.v[BP_RETIRED_POOLS_LIVE], 0);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_RELEASED] - before.v[BP_POOLS_RELEASED], 1);
+	bufpool_get_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(c, 0xc3, 200));
 	bufpool_free(c);
 }
@@ -422,11 +422,11 @@ static void rollover_keeps_slices(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(bufs[i], i, size),
 				      "slice %d was overwritten", i);
 	/* 8 slices of 1000 per 8 KB chunk: at least n / 8 chunks. */
-	KUNIT_EXPECT_GE(test, bp_stat(test, POOL_NAME, BP_POOLS_CREATED), n / 8);
+	KUNIT_EXPECT_GE(test, bp_stat(pool, BUFPOOL_STAT_POOLS_CREATED), n / 8);
 	for (i = 0; i < n; i++)
 		bufpool_free(bufs[i]);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_SLICES_LIVE), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_RETIRED_POOLS_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 0);
 }
 
 /*
@@ -437,7 +437,7 @@ static void rollover_keeps_slices(struct kunit *test)
 static void rollover_reuses_empty_chunk(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	struct bp_stats before, after;
+	struct bufpool_stats before, after;
 	u8 *a, *b, *c;
 
 	/* One CPU throughout: on another, c would start that CPU's chunk. */
@@ -446,9 +446,9 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 	b = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
 	bufpool_free(a);
 	bufpool_free(b);
-	bp_stats_read(test, POOL_NAME, &before);
+	bufpool_get_stats(pool, &before);
 	c = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
-	bp_stats_read(test, POOL_NAME, &after);
+	bufpool_get_stats(pool, &after);
 	migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
@@ -457,11 +457,11 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 
 	KUNIT_EXPECT_PTR_EQ(test, (void *)c, (void *)a);
 	KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_CREATED] - before.v[BP_POOLS_CREATED], 1);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_RELEASED] - before.v[BP_POOLS_RELEASED], 1);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_LIVE], before.v[BP_POOLS_LIVE]);
-	KUNIT_EXPECT_EQ(test, after.v[BP_RETIRED_POOLS_LIVE], 0);
-	KUNIT_EXPECT_EQ(test, after.v[BP_ABANDONED_BYTES] - before.v[BP_ABANDONED_BYTES],
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_CREATED), 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], before.v[BUFPOOL_STAT_POOLS_LIVE]);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, ABANDONED_BYTES),
 			8192 - 6000);
 	bufpool_free(c);
 }
@@ -478,7 +478,7 @@ static void rollover_takes_spare(struct kunit *test)
 {
 	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
 	struct bufpool *pool = test->priv;
-	struct bp_stats before, after;
+	struct bufpool_stats before, after;
 	u8 *a, *b, *c, *d, *e = NULL;
 	struct page *first = NULL;
 
@@ -493,13 +493,13 @@ static void rollover_takes_spare(struct kunit *test)
 		first = head_of(a);
 		bufpool_free(a);
 		bufpool_free(b);	/* the first chunk becomes a spare */
-		bp_stats_read(test, POOL_NAME, &before);
+		bufpool_get_stats(pool, &before);
 #ifdef CONFIG_FAULT_INJECTION
 		current->fail_nth = 2;
 		e = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
 		current->fail_nth = 0;
 #endif
-		bp_stats_read(test, POOL_NAME, &after);
+		bufpool_get_stats(pool, &after);
 	}
 	migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -514,10 +514,10 @@ static void rollover_takes_spare(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, bufpool_offset(e), 0);
 		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(e));
 	}
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_CREATED] - before.v[BP_POOLS_CREATED], 1);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_RELEASED] - before.v[BP_POOLS_RELEASED], 0);
-	KUNIT_EXPECT_EQ(test, after.v[BP_POOLS_LIVE] - before.v[BP_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, after.v[BP_RETIRED_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_CREATED), 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_LIVE), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 1);
 	bufpool_free(c);
 	bufpool_free(d);
 	bufpool_free(e);
@@ -749,7 +749,7 @@ static void free_on_other_cpu(struct kunit *test)
 	flush_work(&cf.work);
 	destroy_work_on_stack(&cf.work);
 	KUNIT_EXPECT_NE(test, cf.cpu, cpu);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
 /* __GFP_ZERO asks for zeroes on the pooled path too, as for kmalloc(). */
@@ -863,8 +863,8 @@ static void named_pool_shape(struct kunit *test)
 	/* The threshold is pool_size / 2 = 8192 here. */
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[5]));
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[5]), 9000);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-shape", BP_ALIGN), 64);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "kunit-shape", BP_THRESHOLD), 8192);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_ALIGN), 64);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_THRESHOLD), 8192);
 	for (i = 0; i < ARRAY_SIZE(bufs); i++)
 		bufpool_free(bufs[i]);
 	bufpool_destroy(pool);
@@ -874,10 +874,10 @@ static void named_pool_defaults(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;	/* created with NULL params */
 
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_POOL_SIZE), 8192);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_THRESHOLD), 4096);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_ALIGN), 8);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_ZERO_FILL), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_POOL_SIZE), 8192);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_THRESHOLD), 4096);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_ALIGN), 8);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_ZERO_FILL), 0);
 	KUNIT_EXPECT_NOT_NULL(test, pool);
 }
 
@@ -1034,7 +1034,7 @@ static void absurd_sizes(struct kunit *test)
 	const struct absurd_row *row = test->param_value;
 	struct bufpool *pool = test->priv;
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
-	long failures = bp_stat(test, POOL_NAME, BP_FAILURES);
+	long failures = bp_stat(pool, BUFPOOL_STAT_FAILURES);
 	u8 src[1] = { 0 };
 
 	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc(pool, row->size, gfp));
@@ -1042,16 +1042,16 @@ static void absurd_sizes(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc_unsafe_slow(pool, row->size, gfp));
 	/* from would read past src if it ever got memory: it must not. */
 	KUNIT_EXPECT_NULL(test, bufpool_pool_from(pool, src, row->size, gfp));
-	KUNIT_EXPECT_EQ(test, bp_stat(test, POOL_NAME, BP_FAILURES) - failures, 4);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_FAILURES) - failures, 4);
 }
 
 static void free_nothing(struct kunit *test)
 {
-	long frees = bp_stat(test, "default", BP_FREES);
+	long frees = bp_stat(NULL, BUFPOOL_STAT_FREES);
 
 	bufpool_free(NULL);
 	bufpool_free(ZERO_SIZE_PTR);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, "default", BP_FREES), frees);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_FREES), frees);
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(NULL), 0);
 	KUNIT_EXPECT_EQ(test, bufpool_offset(NULL), 0);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(NULL));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for bufpool/stats.c: a known sequence of calls, and the
- * exact change it makes to every counter of the debugfs files.
+ * KUnit suite for bufpool/stats.c and bufpool/debugfs.c: a known sequence
+ * of calls and the exact change it makes to every statistic of the fold,
+ * and the debugfs files that show them.
  */
 #include <kunit/test.h>
 #include <linux/bufpool.h>
@@ -37,25 +38,25 @@ static void warm_up(struct kunit *test, struct bufpool *pool)
 }
 
 /* The change each counter must show after the sequence, all frees done. */
-static const long expected_delta[BP_NR_STATS] = {
-	[BP_ALLOC_CALLS] = 1,		[BP_ALLOC_BYTES] = 40,
-	[BP_UNSAFE_POOLED_CALLS] = 4,	[BP_UNSAFE_POOLED_BYTES] = 8200,
-	[BP_UNSAFE_DIRECT_CALLS] = 1,	[BP_UNSAFE_DIRECT_BYTES] = 5000,
-	[BP_SLOW_CALLS] = 2,		[BP_SLOW_BYTES] = 30,
-	[BP_FROM_POOLED_CALLS] = 1,	[BP_FROM_POOLED_BYTES] = 50,
-	[BP_FROM_DIRECT_CALLS] = 1,	[BP_FROM_DIRECT_BYTES] = 6000,
-	[BP_FREES] = 9,
-	[BP_FAILURES] = 1,
-	[BP_POOLS_CREATED] = 1,		[BP_POOLS_RELEASED] = 1,
-	[BP_ABANDONED_BYTES] = 24,
-	[BP_PADDING_BYTES] = 14,
+static const long expected_delta[BUFPOOL_NR_STATS] = {
+	[BUFPOOL_STAT_ALLOC_CALLS] = 1,		[BUFPOOL_STAT_ALLOC_BYTES] = 40,
+	[BUFPOOL_STAT_UNSAFE_POOLED_CALLS] = 4,	[BUFPOOL_STAT_UNSAFE_POOLED_BYTES] = 8200,
+	[BUFPOOL_STAT_UNSAFE_DIRECT_CALLS] = 1,	[BUFPOOL_STAT_UNSAFE_DIRECT_BYTES] = 5000,
+	[BUFPOOL_STAT_SLOW_CALLS] = 2,		[BUFPOOL_STAT_SLOW_BYTES] = 30,
+	[BUFPOOL_STAT_FROM_POOLED_CALLS] = 1,	[BUFPOOL_STAT_FROM_POOLED_BYTES] = 50,
+	[BUFPOOL_STAT_FROM_DIRECT_CALLS] = 1,	[BUFPOOL_STAT_FROM_DIRECT_BYTES] = 6000,
+	[BUFPOOL_STAT_FREES] = 9,
+	[BUFPOOL_STAT_FAILURES] = 1,
+	[BUFPOOL_STAT_POOLS_CREATED] = 1,		[BUFPOOL_STAT_POOLS_RELEASED] = 1,
+	[BUFPOOL_STAT_ABANDONED_BYTES] = 24,
+	[BUFPOOL_STAT_PADDING_BYTES] = 14,
 	/* Gauges and configuration: back where they were. */
 };
 
 static void exact_counters(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	struct bp_stats s0, mid, end;
+	struct bufpool_stats s0, mid, end;
 	u8 *src, *b[9];
 	int i;
 
@@ -64,7 +65,7 @@ static void exact_counters(struct kunit *test)
 	memset(src, 0x21, 6000);
 	migrate_disable();
 	warm_up(test, pool);
-	bp_stats_read(test, STATS_POOL, &s0);
+	bufpool_get_stats(pool, &s0);
 
 	b[0] = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);  /* 8..108, pad 4 */
 	b[1] = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL); /* direct */
@@ -83,22 +84,21 @@ static void exact_counters(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL_MSG(test, b[i], "buffer %d", i);
 	KUNIT_EXPECT_EQ(test, bufpool_offset(b[8]), 0);
 
-	bp_stats_read(test, STATS_POOL, &mid);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_SLICES_LIVE] - s0.v[BP_SLICES_LIVE], 5);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_POOLS_LIVE] - s0.v[BP_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_POOL_BYTES_LIVE] - s0.v[BP_POOL_BYTES_LIVE],
+	bufpool_get_stats(pool, &mid);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, SLICES_LIVE), 5);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, POOLS_LIVE), 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, POOL_BYTES_LIVE),
 			8192);
-	KUNIT_EXPECT_EQ(test, mid.v[BP_RETIRED_POOLS_LIVE] -
-			s0.v[BP_RETIRED_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, RETIRED_POOLS_LIVE), 1);
 
 	for (i = 0; i < ARRAY_SIZE(b); i++)
 		bufpool_free(b[i]);
-	bp_stats_read(test, STATS_POOL, &end);
-	for (i = 0; i < BP_NR_STATS; i++)
+	bufpool_get_stats(pool, &end);
+	for (i = 0; i < BUFPOOL_NR_STATS; i++)
 		KUNIT_EXPECT_EQ_MSG(test, end.v[i] - s0.v[i], expected_delta[i],
 				    "%s", bp_stat_names[i]);
-	KUNIT_EXPECT_EQ(test, end.v[BP_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, end.v[BP_SLICES_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, end.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, end.v[BUFPOOL_STAT_SLICES_LIVE], 0);
 }
 
 /* The configuration lines say what the pool was created with. */
@@ -109,40 +109,60 @@ static void configuration(struct kunit *test)
 		.flags = BUFPOOL_ZERO_FILL,
 	};
 	struct bufpool *pool = bufpool_create("kunit-config", &params);
-	struct bp_stats s;
+	struct bufpool_stats s;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bp_stats_read(test, "kunit-config", &s);
-	KUNIT_EXPECT_EQ(test, s.v[BP_POOL_SIZE], 32768);
-	KUNIT_EXPECT_EQ(test, s.v[BP_THRESHOLD], 1000);
-	KUNIT_EXPECT_EQ(test, s.v[BP_ALIGN], 128);
-	KUNIT_EXPECT_EQ(test, s.v[BP_ZERO_FILL], 1);
+	bufpool_get_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOL_SIZE], 32768);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_THRESHOLD], 1000);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_ALIGN], 128);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_ZERO_FILL], 1);
 	bufpool_destroy(pool);
 }
 
-/* The stats file lists its lines in the documented order. */
-static void line_order(struct kunit *test)
+/*
+ * The stats file, read as a client reads it: every statistic of the
+ * table, one "name value" line each, in the table's order, with the value
+ * bufpool_get_stats() gives.
+ */
+static void file_matches_fold(struct kunit *test)
 {
+	struct bufpool *pool = test->priv;
 	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	void *live = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	struct bufpool_stats st;
 	char *cur, *line;
 	int i = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, live);
 	KUNIT_ASSERT_GT(test, bp_read_file(STATS_DIR "/stats", buf, 4096), 0);
+	bufpool_get_stats(pool, &st);
 	cur = buf;
-	while ((line = strsep(&cur, "\n")) && *line && i < BP_NR_STATS) {
-		*strchrnul(line, ' ') = '\0';
+	while ((line = strsep(&cur, "\n")) && *line && i < BUFPOOL_NR_STATS) {
+		char *value = strchr(line, ' ');
+		u64 v;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, value, "bad line \"%s\"", line);
+		*value++ = '\0';
 		KUNIT_EXPECT_STREQ(test, line, bp_stat_names[i]);
+		KUNIT_ASSERT_EQ(test, kstrtou64(value, 10, &v), 0);
+		KUNIT_EXPECT_EQ_MSG(test, v, st.v[i], "%s", line);
 		i++;
 	}
-	KUNIT_EXPECT_EQ(test, i, BP_NR_STATS);
+	KUNIT_EXPECT_EQ(test, i, BUFPOOL_NR_STATS);
+	KUNIT_EXPECT_TRUE(test, !line || !*line);
+	/* Something to compare: a live slice and its chunk. */
+	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_SLICES_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	bufpool_free(live);
 }
 
 /* reset zeroes the events, not what is live. */
 static void reset_keeps_gauges(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	struct bp_stats s;
+	struct bufpool_stats s;
 	void *a, *d;
 
 	a = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
@@ -150,18 +170,18 @@ static void reset_keeps_gauges(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_ASSERT_EQ(test, bp_write_file(STATS_DIR "/reset", "1"), 0);
-	bp_stats_read(test, STATS_POOL, &s);
-	KUNIT_EXPECT_EQ(test, s.v[BP_UNSAFE_POOLED_CALLS], 0);
-	KUNIT_EXPECT_EQ(test, s.v[BP_ALLOC_CALLS], 0);
-	KUNIT_EXPECT_EQ(test, s.v[BP_POOLS_CREATED], 0);
-	KUNIT_EXPECT_EQ(test, s.v[BP_PADDING_BYTES], 0);
-	KUNIT_EXPECT_EQ(test, s.v[BP_SLICES_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, s.v[BP_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, s.v[BP_POOL_BYTES_LIVE], 8192);
+	bufpool_get_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_UNSAFE_POOLED_CALLS], 0);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_ALLOC_CALLS], 0);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOLS_CREATED], 0);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_PADDING_BYTES], 0);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_SLICES_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
 	bufpool_free(a);
 	bufpool_free(d);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, STATS_POOL, BP_FREES), 2);
-	KUNIT_EXPECT_EQ(test, bp_stat(test, STATS_POOL, BP_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_FREES), 2);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
 /* Finds "<name> <total>" in the percpu file and adds up its C<n>= fields. */
@@ -255,7 +275,7 @@ static void histogram_buckets(struct kunit *test)
 static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(exact_counters),
 	KUNIT_CASE(configuration),
-	KUNIT_CASE(line_order),
+	KUNIT_CASE(file_matches_fold),
 	KUNIT_CASE(reset_keeps_gauges),
 	KUNIT_CASE(percpu_adds_up),
 	KUNIT_CASE(histogram_buckets),

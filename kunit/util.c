@@ -9,23 +9,16 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #include <linux/kmsg_dump.h>
 
 #include "compat.h"
 #include "util.h"
 
-const char * const bp_stat_names[BP_NR_STATS] = {
-	"alloc_calls", "alloc_bytes",
-	"unsafe_pooled_calls", "unsafe_pooled_bytes",
-	"unsafe_direct_calls", "unsafe_direct_bytes",
-	"slow_calls", "slow_bytes",
-	"from_pooled_calls", "from_pooled_bytes",
-	"from_direct_calls", "from_direct_bytes",
-	"frees", "failures",
-	"pools_created", "pools_released",
-	"pools_live", "pool_bytes_live", "retired_pools_live",
-	"slices_live", "abandoned_bytes", "padding_bytes",
-	"pool_size", "threshold", "align", "zero_fill",
+const char * const bp_stat_names[BUFPOOL_NR_STATS] = {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	__stringify(name),
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
 };
 
 /* Opens @path as user space sees it, from any kernel thread (compat.h). */
@@ -74,41 +67,12 @@ int bp_write_file(const char *path, const char *val)
 	return n < 0 ? n : 0;
 }
 
-/* Every counter of /sys/kernel/debug/bufpool/@pool/stats, by name. */
-void bp_stats_read(struct kunit *test, const char *pool, struct bp_stats *s)
+/* One statistic of @pool (NULL: the default pool), from the fold. */
+u64 bp_stat(struct bufpool *pool, enum bufpool_stat_item item)
 {
-	char path[96], *buf, *line, *cur;
-	int i, n;
+	struct bufpool_stats s;
 
-	buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/bufpool/%s/stats", pool);
-	n = bp_read_file(path, buf, 4096);
-	KUNIT_ASSERT_GT_MSG(test, n, 0, "cannot read %s", path);
-
-	for (i = 0; i < BP_NR_STATS; i++)
-		s->v[i] = LONG_MIN;
-	cur = buf;
-	while ((line = strsep(&cur, "\n")) && *line) {
-		char *value = strchr(line, ' ');
-
-		KUNIT_ASSERT_NOT_NULL_MSG(test, value, "bad line \"%s\"", line);
-		*value++ = '\0';
-		for (i = 0; i < BP_NR_STATS; i++)
-			if (!strcmp(line, bp_stat_names[i]))
-				KUNIT_ASSERT_EQ(test, kstrtol(value, 10, &s->v[i]), 0);
-	}
-	for (i = 0; i < BP_NR_STATS; i++)
-		KUNIT_ASSERT_NE_MSG(test, s->v[i], LONG_MIN, "%s has no %s line",
-				    path, bp_stat_names[i]);
-	kunit_kfree(test, buf);
-}
-
-long bp_stat(struct kunit *test, const char *pool, enum bp_stat item)
-{
-	struct bp_stats s;
-
-	bp_stats_read(test, pool, &s);
+	bufpool_get_stats(pool, &s);
 	return s.v[item];
 }
 
@@ -162,6 +126,50 @@ void bp_expect_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_write_file(PANIC_ON_WARN, bp_panic_on_warn), 0);
 }
 
+/* Starts @log at the end of the kernel's log: what is printed next. */
+void bp_log_mark(struct bp_log *log)
+{
+	kmsg_dump_rewind(&log->iter);
+	log->iter.cur_seq = log->iter.next_seq;
+}
+
+/* The next line of the log after @log's mark, trimmed; false at the end. */
+bool bp_log_next(struct bp_log *log, char *line, size_t size)
+{
+	size_t len;
+
+	if (!kmsg_dump_get_line(&log->iter, false, line, size, &len))
+		return false;
+	len = min(len, size - 1);
+	line[len] = '\0';
+	strim(line);
+	return true;
+}
+
+/*
+ * Whether one line of the log since @log's mark holds every string of the
+ * NULL-terminated list: a report bufpool printed, with what it must say.
+ * The lines read are consumed.
+ */
+bool bp_log_has(struct bp_log *log, ...)
+{
+	char line[512];
+	va_list ap;
+
+	while (bp_log_next(log, line, sizeof(line))) {
+		const char *part;
+		bool all = true;
+
+		va_start(ap, log);
+		while (all && (part = va_arg(ap, const char *)))
+			all = strstr(line, part);
+		va_end(ap);
+		if (all)
+			return true;
+	}
+	return false;
+}
+
 #ifdef CONFIG_KASAN
 /*
  * The KASAN reports a case expects: read back from the kernel's log, from
@@ -171,7 +179,7 @@ void bp_expect_end(struct kunit *test)
  */
 
 static struct bp_kasan_report bp_kasan;
-static struct kmsg_dump_iter bp_kasan_log;
+static struct bp_log bp_kasan_log;
 static bool bp_kasan_multishot;
 
 /* For a suite's init: reports are expected. */
@@ -217,8 +225,7 @@ void bp_kasan_watch_case(struct kunit *test)
 /* Forgets the report seen so far, and the log up to now. */
 void bp_kasan_forget(void)
 {
-	kmsg_dump_rewind(&bp_kasan_log);
-	bp_kasan_log.cur_seq = bp_kasan_log.next_seq;
+	bp_log_mark(&bp_kasan_log);
 	memset(&bp_kasan, 0, sizeof(bp_kasan));
 }
 
@@ -226,12 +233,8 @@ void bp_kasan_forget(void)
 const struct bp_kasan_report *bp_kasan_report(void)
 {
 	char line[160];
-	size_t len;
 
-	while (kmsg_dump_get_line(&bp_kasan_log, false, line, sizeof(line), &len)) {
-		len = min(len, sizeof(line) - 1);
-		line[len] = '\0';
-		strim(line);
+	while (bp_log_next(&bp_kasan_log, line, sizeof(line))) {
 		if (!bp_kasan.found && strstr(line, "BUG: KASAN: ")) {
 			strscpy(bp_kasan.title, strstr(line, "BUG: KASAN: "),
 				sizeof(bp_kasan.title));

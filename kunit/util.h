@@ -1,45 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the bufpool KUnit suites. They reach bufpool the way a
- * user does: module parameters through sysfs, statistics through debugfs.
+ * user does: module parameters through sysfs, statistics through
+ * bufpool_get_stats() (and, in the stats suite, debugfs).
  */
 #ifndef _BUFPOOL_KUNIT_UTIL_H
 #define _BUFPOOL_KUNIT_UTIL_H
 
 #include <kunit/test.h>
+#include <linux/bufpool.h>
+#include <linux/kmsg_dump.h>
 
-/* The counters of a stats file that the suites look at, by name. */
-enum bp_stat {
-	BP_ALLOC_CALLS, BP_ALLOC_BYTES,
-	BP_UNSAFE_POOLED_CALLS, BP_UNSAFE_POOLED_BYTES,
-	BP_UNSAFE_DIRECT_CALLS, BP_UNSAFE_DIRECT_BYTES,
-	BP_SLOW_CALLS, BP_SLOW_BYTES,
-	BP_FROM_POOLED_CALLS, BP_FROM_POOLED_BYTES,
-	BP_FROM_DIRECT_CALLS, BP_FROM_DIRECT_BYTES,
-	BP_FREES, BP_FAILURES,
-	BP_POOLS_CREATED, BP_POOLS_RELEASED,
-	BP_POOLS_LIVE, BP_POOL_BYTES_LIVE, BP_RETIRED_POOLS_LIVE,
-	BP_SLICES_LIVE, BP_ABANDONED_BYTES, BP_PADDING_BYTES,
-	BP_POOL_SIZE, BP_THRESHOLD, BP_ALIGN, BP_ZERO_FILL,
-	BP_NR_STATS,
-};
-
-extern const char * const bp_stat_names[BP_NR_STATS];
-
-struct bp_stats {
-	long v[BP_NR_STATS];
-};
+/* The names of the statistics, from the table, for messages. */
+extern const char * const bp_stat_names[BUFPOOL_NR_STATS];
 
 int bp_read_file(const char *path, char *buf, size_t size);
 int bp_write_file(const char *path, const char *val);
-void bp_stats_read(struct kunit *test, const char *pool, struct bp_stats *s);
-long bp_stat(struct kunit *test, const char *pool, enum bp_stat item);
+u64 bp_stat(struct bufpool *pool, enum bufpool_stat_item item);
+
+/* How much statistic BUFPOOL_STAT_@item moved from @before to @after. */
+#define BP_DELTA(after, before, item) \
+	((after).v[BUFPOOL_STAT_##item] - (before).v[BUFPOOL_STAT_##item])
 int bp_param_set(const char *name, const char *val);
 unsigned long bp_param_get(struct kunit *test, const char *name);
 bool bp_all_bytes(const void *buf, int c, size_t len);
 void bp_expect_begin(struct kunit *test);
 
 void bp_expect_end(struct kunit *test);
+
+/* The kernel's log, from a mark on. */
+struct bp_log {
+	struct kmsg_dump_iter iter;
+};
+
+void bp_log_mark(struct bp_log *log);
+bool bp_log_next(struct bp_log *log, char *line, size_t size);
+bool bp_log_has(struct bp_log *log, ...);
 
 #ifdef CONFIG_KASAN
 /* The KASAN report a case expects, as the kernel's log shows it. */

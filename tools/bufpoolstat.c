@@ -36,74 +36,32 @@ enum {
 	EXIT_PERM = 5,
 };
 
-/* The counters of the stats file, in its order. */
-enum stat_id {
-	S_ALLOC_CALLS,
-	S_ALLOC_BYTES,
-	S_UNSAFE_POOLED_CALLS,
-	S_UNSAFE_POOLED_BYTES,
-	S_UNSAFE_DIRECT_CALLS,
-	S_UNSAFE_DIRECT_BYTES,
-	S_SLOW_CALLS,
-	S_SLOW_BYTES,
-	S_FROM_POOLED_CALLS,
-	S_FROM_POOLED_BYTES,
-	S_FROM_DIRECT_CALLS,
-	S_FROM_DIRECT_BYTES,
-	S_PATHS_END,		/* the calls and bytes of the six paths */
-	S_FREES = S_PATHS_END,
-	S_FAILURES,
-	S_POOLS_CREATED,
-	S_POOLS_RELEASED,
-	S_POOLS_LIVE,
-	S_POOL_BYTES_LIVE,
-	S_RETIRED_POOLS_LIVE,
-	S_SLICES_LIVE,
-	S_ABANDONED_BYTES,
-	S_PADDING_BYTES,
-	S_POOL_SIZE,
-	S_THRESHOLD,
-	S_ALIGN,
-	S_ZERO_FILL,
-	NR_STATS,
-};
-
 /*
+ * The statistics of the stats file, in its order: the module's own table,
+ * so that a new one is listed, parsed and shown here without a change.
  * An event counter counts up from load (or from a write to reset) and is
  * shown as a rate per interval; a gauge or setting is shown as it is.
  */
 enum kind { EVENT, GAUGE, SETTING };
 
+enum stat_id {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	S_##NAME,
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+	NR_STATS,
+	/* The calls and bytes of the six allocation paths come first. */
+	S_PATHS_END = S_FROM_DIRECT_BYTES + 1,
+};
+
+static const char *const kind_names[] = { "event", "gauge", "setting" };
+
 static const struct {
 	const char *name;
 	enum kind kind;
 } stat_defs[NR_STATS] = {
-	[S_ALLOC_CALLS]		= { "alloc_calls", EVENT },
-	[S_ALLOC_BYTES]		= { "alloc_bytes", EVENT },
-	[S_UNSAFE_POOLED_CALLS]	= { "unsafe_pooled_calls", EVENT },
-	[S_UNSAFE_POOLED_BYTES]	= { "unsafe_pooled_bytes", EVENT },
-	[S_UNSAFE_DIRECT_CALLS]	= { "unsafe_direct_calls", EVENT },
-	[S_UNSAFE_DIRECT_BYTES]	= { "unsafe_direct_bytes", EVENT },
-	[S_SLOW_CALLS]		= { "slow_calls", EVENT },
-	[S_SLOW_BYTES]		= { "slow_bytes", EVENT },
-	[S_FROM_POOLED_CALLS]	= { "from_pooled_calls", EVENT },
-	[S_FROM_POOLED_BYTES]	= { "from_pooled_bytes", EVENT },
-	[S_FROM_DIRECT_CALLS]	= { "from_direct_calls", EVENT },
-	[S_FROM_DIRECT_BYTES]	= { "from_direct_bytes", EVENT },
-	[S_FREES]		= { "frees", EVENT },
-	[S_FAILURES]		= { "failures", EVENT },
-	[S_POOLS_CREATED]	= { "pools_created", EVENT },
-	[S_POOLS_RELEASED]	= { "pools_released", EVENT },
-	[S_POOLS_LIVE]		= { "pools_live", GAUGE },
-	[S_POOL_BYTES_LIVE]	= { "pool_bytes_live", GAUGE },
-	[S_RETIRED_POOLS_LIVE]	= { "retired_pools_live", GAUGE },
-	[S_SLICES_LIVE]		= { "slices_live", GAUGE },
-	[S_ABANDONED_BYTES]	= { "abandoned_bytes", EVENT },
-	[S_PADDING_BYTES]	= { "padding_bytes", EVENT },
-	[S_POOL_SIZE]		= { "pool_size", SETTING },
-	[S_THRESHOLD]		= { "threshold", SETTING },
-	[S_ALIGN]		= { "align", SETTING },
-	[S_ZERO_FILL]		= { "zero_fill", SETTING },
+#define BUFPOOL_STAT(NAME, name, kind, origin)	{ #name, kind },
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
 };
 
 struct pool {
@@ -689,9 +647,19 @@ static void sleep_until(const struct timespec *when)
 		;
 }
 
+static void list_stats(void)
+{
+	int i;
+
+	for (i = 0; i < NR_STATS; i++)
+		printf("%s %s\n", stat_defs[i].name,
+		       kind_names[stat_defs[i].kind]);
+}
+
 static void print_usage(FILE *f)
 {
 	fputs("Usage: bufpoolstat [-i SECONDS [-c COUNT]] [--json] [-r DIR]\n"
+	      "       bufpoolstat --list-stats\n"
 	      "Show the statistics of the bufpool pools, one row per pool.\n"
 	      "\n"
 	      "  -i, --interval SECONDS  report every SECONDS (fractions allowed): first the\n"
@@ -701,6 +669,8 @@ static void print_usage(FILE *f)
 	      "                          (as vmstat's count); without it, run until killed\n"
 	      "  -j, --json              one JSON object; with -i, one per line per report\n"
 	      "  -r, --root DIR          read DIR instead of " DEFAULT_ROOT "\n"
+	      "  -l, --list-stats        list the statistics this bufpoolstat knows, one\n"
+	      "                          \"name kind\" line each (event, gauge or setting)\n"
 	      "  -h, --help              show this help\n"
 	      "\n"
 	      "Columns: CALLS and BYTES of all six allocation paths; HIT%, the pooled share\n"
@@ -721,6 +691,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "list-stats", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -733,7 +704,7 @@ int main(int argc, char **argv)
 	char *end;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "i:c:jr:h", options,
+	while ((opt = getopt_long(argc, argv, "i:c:jr:lh", options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'i':
@@ -760,6 +731,9 @@ int main(int argc, char **argv)
 			root = optarg;
 			root_given = true;
 			break;
+		case 'l':
+			list_stats();
+			return 0;
 		case 'h':
 			print_usage(stdout);
 			return 0;

@@ -66,6 +66,22 @@ struct bufpool_params {
 	unsigned int flags;
 };
 
+/* A pool's statistics (linux/bufpool_stats.h), e.g. BUFPOOL_STAT_POOLS_LIVE. */
+enum bufpool_stat_item {
+#define BUFPOOL_STAT(NAME, name, kind, origin)	BUFPOOL_STAT_##NAME,
+#include <linux/bufpool_stats.h>
+#undef BUFPOOL_STAT
+	BUFPOOL_NR_STATS
+};
+
+/**
+ * struct bufpool_stats - a pool's statistics, as its stats file shows them
+ * @v: each statistic, indexed by enum bufpool_stat_item.
+ */
+struct bufpool_stats {
+	u64 v[BUFPOOL_NR_STATS];
+};
+
 /* The default pool. */
 void *bufpool_alloc(size_t size, gfp_t gfp);
 void *bufpool_alloc_unsafe(size_t size, gfp_t gfp);
@@ -91,5 +107,8 @@ void bufpool_free(const void *buf);
 size_t bufpool_backing_size(const void *buf);
 size_t bufpool_offset(const void *buf);
 bool bufpool_is_pooled(const void *buf);
+
+/* Statistics of a named pool, or of the default one for NULL. */
+void bufpool_get_stats(struct bufpool *pool, struct bufpool_stats *stats);
 
 #endif /* _LINUX_BUFPOOL_H */

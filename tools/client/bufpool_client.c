@@ -527,6 +527,38 @@ static bool client_check_init_on_alloc(void)
 	return ok;
 }
 
+/* A driver's own numbers: bufpool_get_stats() sees a slice and its chunk. */
+static bool client_check_pool_stats(void)
+{
+	struct bufpool *pool = client_selftest_pool;
+	struct bufpool_stats before, live, after;
+	void *buf;
+
+	bufpool_get_stats(pool, &before);
+	buf = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	if (!buf)
+		return client_fail("alloc_unsafe(100) failed");
+	bufpool_get_stats(pool, &live);
+	bufpool_free(buf);
+	bufpool_get_stats(pool, &after);
+	if (live.v[BUFPOOL_STAT_SLICES_LIVE] !=
+	    before.v[BUFPOOL_STAT_SLICES_LIVE] + 1)
+		return client_fail("slices_live %llu with one more slice than %llu",
+				   live.v[BUFPOOL_STAT_SLICES_LIVE],
+				   before.v[BUFPOOL_STAT_SLICES_LIVE]);
+	if (live.v[BUFPOOL_STAT_UNSAFE_POOLED_BYTES] -
+	    before.v[BUFPOOL_STAT_UNSAFE_POOLED_BYTES] != 100)
+		return client_fail("unsafe_pooled_bytes grew by %llu, not 100",
+				   live.v[BUFPOOL_STAT_UNSAFE_POOLED_BYTES] -
+				   before.v[BUFPOOL_STAT_UNSAFE_POOLED_BYTES]);
+	if (after.v[BUFPOOL_STAT_SLICES_LIVE] != before.v[BUFPOOL_STAT_SLICES_LIVE] ||
+	    after.v[BUFPOOL_STAT_ALIGN] != 64)
+		return client_fail("after the free: slices_live %llu, align %llu",
+				   after.v[BUFPOOL_STAT_SLICES_LIVE],
+				   after.v[BUFPOOL_STAT_ALIGN]);
+	return true;
+}
+
 static const struct {
 	const char *name;
 	bool (*run)(void);
@@ -541,6 +573,7 @@ static const struct {
 	{ "zero-size", client_check_zero_size },
 	{ "pool-create", client_check_pool_create },
 	{ "pool-align-64", client_check_pool_align, true },
+	{ "pool-stats", client_check_pool_stats, true },
 	{ "from-user", client_check_from_user, true },
 	{ "pool-destroy", client_check_pool_destroy, true },
 	{ "rollover", client_check_rollover },

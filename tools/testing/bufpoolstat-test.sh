@@ -218,16 +218,25 @@ else
 	fail bufpoolstat-json-parses "exit code $rc, or not JSON"
 fi
 
+# The statistics the tool knows: the module's table (include/linux/
+# bufpool_stats.h), which the tool is built from.
+run --list-stats
+printf '%s\n' "$out" >"$tmp/known"
+table=$(sed -n 's/^[[:space:]]*BUFPOOL_STAT(\([A-Z_]*\), \([a-z_]*\), \([A-Z]*\), .*/\2 \3/p' \
+	"$TOP/include/linux/bufpool_stats.h" | tr 'A-Z' 'a-z')
+if [ "$rc" -eq 0 ] && [ -n "$out" ] && [ "$out" = "$table" ]; then
+	pass bufpoolstat-list-stats
+else
+	evidence "$out" "$table"
+	fail bufpoolstat-list-stats "not the table of include/linux/bufpool_stats.h"
+fi
+
 # Every counter of every stats file, by name and exact; the derived values.
-if python3 - "$tmp/json" "$root" >"$tmp/pyerr" 2>&1 <<'EOF'
+if python3 - "$tmp/json" "$root" "$tmp/known" >"$tmp/pyerr" 2>&1 <<'EOF'
 import json, os, sys
 
-KNOWN = """alloc_calls alloc_bytes unsafe_pooled_calls unsafe_pooled_bytes
-unsafe_direct_calls unsafe_direct_bytes slow_calls slow_bytes
-from_pooled_calls from_pooled_bytes from_direct_calls from_direct_bytes
-frees failures pools_created pools_released pools_live pool_bytes_live
-retired_pools_live slices_live abandoned_bytes padding_bytes pool_size
-threshold align zero_fill""".split()
+KNOWN = [l.split()[0] for l in open(sys.argv[3]) if l.strip()]
+assert KNOWN[:2] == ['alloc_calls', 'alloc_bytes'], KNOWN[:2]
 
 doc = json.load(open(sys.argv[1]))
 assert list(doc) == ['pools'], 'top level keys %s' % list(doc)

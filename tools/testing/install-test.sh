@@ -68,12 +68,13 @@ else
 fi
 
 if cmp -s include/linux/bufpool.h "$dev/include/linux/bufpool.h" &&
+   cmp -s include/linux/bufpool_stats.h "$dev/include/linux/bufpool_stats.h" &&
    grep -qP '^0x[0-9a-f]+\tbufpool_alloc\t\S+\tEXPORT_SYMBOL_GPL\tBUFPOOL$' \
 	"$dev/$abi/Module.symvers" 2>/dev/null; then
 	say "ok install-header-symvers"
 else
 	find "$stage/usr" 2>&1 | head -n 20
-	say "not ok install-header-symvers # $dev lacks include/linux/bufpool.h or $abi/Module.symvers"
+	say "not ok install-header-symvers # $dev lacks include/linux/bufpool{,_stats}.h or $abi/Module.symvers"
 fi
 
 # The sample client, built against the installed files and nothing else.

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exported allocation paths, bufpool_free() and the questions a buffer
+ * answers. A request takes one of Node's paths:
+ *
+ *   alloc, allocUnsafeSlow        always direct (direct.c)
+ *   allocUnsafe, from             sliced when bufpool_sliced() says so
+ *                                 (slice.h, slice.c), direct otherwise
+ *
+ * bufpool_get() is the fast path: a slice of this CPU's chunk, nothing to
+ * zero, no debug mode, no tracing. Everything else is bufpool_get_slow().
+ * bufpool_free() looks the buffer's owner up once: a slice's reference goes
+ * back to its chunk (chunk.h), a direct buffer to kmalloc.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "chunk.h"
+#include "debug.h"
+#include "direct.h"
+#include "slice.h"
+#include "trace.h"
+
+static __always_inline bool bufpool_path_pooled(enum bufpool_path path)
+{
+	return path == BUFPOOL_PATH_UNSAFE_POOLED ||
+	       path == BUFPOOL_PATH_FROM_POOLED;
+}
+
+/*
+ * Every call counts, in its histogram bucket, which is also its calls
+ * count (stats.h); its bytes only when it got them.
+ */
+static __always_inline void bufpool_count_call(struct bufpool *pool,
+					       enum bufpool_path path,
+					       size_t size, const void *buf)
+{
+	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
+	if (likely(buf)) {
+		bufpool_count(pool, BUFPOOL_CNT_BYTES(path), size);
+		return;
+	}
+	bufpool_count(pool, BUFPOOL_CNT_FAILURES, 1);
+	if (bufpool_path_pooled(path))
+		bufpool_count(pool, BUFPOOL_CNT_SLICE_FAILURES, 1);
+}
+
+/*
+ * Whether an allocUnsafe or from request is sliced from a chunk of
+ * @pool_size: Node's rule (0 < size < threshold), a gfp that names no
+ * zone, and room for a debug pool's header and redzone.
+ */
+static __always_inline bool bufpool_sliced(struct bufpool *pool, size_t size,
+					   gfp_t gfp, unsigned int pool_size)
+{
+	return size && size < bufpool_threshold(pool, pool_size) &&
+	       !(gfp & GFP_ZONEMASK) &&
+	       !bufpool_debug_too_big(pool, size, pool_size);
+}
+
+/*
+ * allocUnsafe and from, every case: pooled below the threshold, direct
+ * otherwise, zeroed if asked, debug pools, bad zones.
+ */
+static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
+				       gfp_t gfp, bool from,
+				       unsigned long caller)
+{
+	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	bool zero = !from && ((gfp & __GFP_ZERO) ||
+			      (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
+	enum bufpool_path path;
+	void *buf;
+
+	if (likely(bufpool_sliced(pool, size, gfp, pool_size))) {
+		path = from ? BUFPOOL_PATH_FROM_POOLED :
+			      BUFPOOL_PATH_UNSAFE_POOLED;
+		if (unlikely(bufpool_should_fail(size)))
+			buf = NULL;
+		else if (bufpool_debug_pool(pool))
+			/* Debug mode's hooks see each carve whole. */
+			buf = bufpool_slice_locked(pool, size, pool_size, gfp,
+						   caller);
+		else
+			buf = bufpool_slice(pool, size, pool_size, gfp, caller);
+		if (zero && buf)
+			memset(buf, 0, size);
+	} else {
+		path = from ? BUFPOOL_PATH_FROM_DIRECT :
+			      BUFPOOL_PATH_UNSAFE_DIRECT;
+		buf = bufpool_direct_alloc(pool, size,
+					   zero ? gfp | __GFP_ZERO : gfp,
+					   caller);
+	}
+	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	return buf;
+}
+
+/*
+ * allocUnsafe and from: a slice of this CPU's chunk, with nothing to
+ * zero, in a pool without debug mode. Anything else, bufpool_get_slow().
+ */
+static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
+					 gfp_t gfp, bool from,
+					 unsigned long caller)
+{
+	enum bufpool_path path = from ? BUFPOOL_PATH_FROM_POOLED :
+					BUFPOOL_PATH_UNSAFE_POOLED;
+	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	void *buf;
+
+	might_alloc(gfp);
+	/* With its tracepoint on, the slow path traces. */
+	if (unlikely(!bufpool_sliced(pool, size, gfp, pool_size) ||
+		     (gfp & __GFP_ZERO) ||
+		     (READ_ONCE(pool->flags) &
+		      (BUFPOOL_ZERO_FILL | BUFPOOL_DEBUG)) ||
+		     trace_bufpool_alloc_enabled()))
+		return bufpool_get_slow(pool, size, gfp, from, caller);
+
+	if (unlikely(bufpool_should_fail(size)))
+		buf = NULL;
+	else
+		buf = bufpool_slice(pool, size, pool_size, gfp, caller);
+	bufpool_count_call(pool, path, size, buf);
+	return buf;
+}
+
+/* bufpool_get() for the copies, whose memcpy() outweighs a call. */
+static noinline void *bufpool_get_from(struct bufpool *pool, size_t size,
+				       gfp_t gfp, unsigned long caller)
+{
+	return bufpool_get(pool, size, gfp, true, caller);
+}
+
+/* alloc and allocUnsafeSlow: always direct. */
+static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
+				enum bufpool_path path, unsigned long caller)
+{
+	void *buf;
+
+	might_alloc(gfp);
+	buf = bufpool_direct_alloc(pool, size, gfp, caller);
+	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	return buf;
+}
+
+static void *bufpool_copy(struct bufpool *pool, const void *src, size_t len,
+			  gfp_t gfp, unsigned long caller)
+{
+	void *buf = bufpool_get_from(pool, len, gfp, caller);
+
+	if (likely(!ZERO_OR_NULL_PTR(buf)))
+		memcpy(buf, src, len);
+	return buf;
+}
+
+static void *bufpool_copy_user(struct bufpool *pool, const void __user *src,
+			       size_t len, unsigned long caller)
+{
+	void *buf = bufpool_get_from(pool, len, GFP_USER | __GFP_NOWARN,
+				     caller);
+
+	if (unlikely(!buf))
+		return ERR_PTR(-ENOMEM);
+	if (len && copy_from_user(buf, src, len)) {
+		bufpool_free(buf);
+		bufpool_count(pool, BUFPOOL_CNT_FAILURES, 1);
+		return ERR_PTR(-EFAULT);
+	}
+	return buf;
+}
+
+/**
+ * bufpool_pool_alloc - zeroed buffer from a pool, never sliced (Buffer.alloc)
+ * @pool: the pool to count it in.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A zeroed buffer aligned to the pool's alignment, %ZERO_SIZE_PTR
+ * when @size is 0, or NULL when memory is short or @size is larger than
+ * kmalloc() can give. Free it with bufpool_free().
+ */
+void *bufpool_pool_alloc(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	return bufpool_get_direct(pool, size, gfp | __GFP_ZERO,
+				  BUFPOOL_PATH_ALLOC, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL_NS);
+
+/**
+ * bufpool_pool_alloc_unsafe - uninitialised buffer (Buffer.allocUnsafe)
+ * @pool: the pool to slice it from.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Sliced from the pool when 0 < @size < the pool's threshold and @gfp
+ * names no zone; a buffer of its own otherwise. Its bytes are whatever was
+ * there before, unless the pool zero-fills.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called: hardirq
+ * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc().
+ * Return: A buffer aligned to the pool's alignment, %ZERO_SIZE_PTR when
+ * @size is 0, or NULL when memory is short or @size is larger than
+ * kmalloc() can give. Free it with bufpool_free().
+ */
+void *bufpool_pool_alloc_unsafe(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	return bufpool_get(pool, size, gfp, false, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe, BUFPOOL_NS);
+
+/**
+ * bufpool_pool_alloc_unsafe_slow - uninitialised buffer of its own
+ * @pool: the pool to count it in.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Buffer.allocUnsafeSlow: never sliced from the pool, so it pins no chunk
+ * however long it lives.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A buffer aligned to the pool's alignment, %ZERO_SIZE_PTR when
+ * @size is 0, or NULL when memory is short or @size is larger than
+ * kmalloc() can give. Free it with bufpool_free().
+ */
+void *bufpool_pool_alloc_unsafe_slow(struct bufpool *pool, size_t size,
+				     gfp_t gfp)
+{
+	if (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL)
+		gfp |= __GFP_ZERO;
+	return bufpool_get_direct(pool, size, gfp, BUFPOOL_PATH_SLOW, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe_slow, BUFPOOL_NS);
+
+/**
+ * bufpool_pool_from - copy of kernel memory (Buffer.from)
+ * @pool: the pool to slice it from.
+ * @src: the bytes to copy.
+ * @len: how many.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * Pooled by the same rule as bufpool_pool_alloc_unsafe().
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A buffer holding a copy of @src, %ZERO_SIZE_PTR when @len is 0,
+ * or NULL when memory is short. Free it with bufpool_free().
+ */
+void *bufpool_pool_from(struct bufpool *pool, const void *src, size_t len,
+			gfp_t gfp)
+{
+	return bufpool_copy(pool, src, len, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_from, BUFPOOL_NS);
+
+/**
+ * bufpool_pool_from_user - copy of user memory, as memdup_user()
+ * @pool: the pool to slice it from.
+ * @src: the user address to copy from.
+ * @len: how many bytes.
+ *
+ * Pooled by the same rule as bufpool_pool_alloc_unsafe(); allocated with
+ * %GFP_USER.
+ *
+ * Context: Process context. May sleep.
+ * Return: A buffer holding the copy, %ZERO_SIZE_PTR when @len is 0,
+ * ERR_PTR(-ENOMEM) when memory is short or ERR_PTR(-EFAULT) when @src
+ * cannot be read. Free it with bufpool_free().
+ */
+void *bufpool_pool_from_user(struct bufpool *pool, const void __user *src,
+			     size_t len)
+{
+	return bufpool_copy_user(pool, src, len, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_from_user, BUFPOOL_NS);
+
+/**
+ * bufpool_alloc - zeroed buffer, never pooled (Buffer.alloc)
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_alloc() on the default pool.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A zeroed, 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0,
+ * or NULL. Free it with bufpool_free().
+ */
+void *bufpool_alloc(size_t size, gfp_t gfp)
+{
+	return bufpool_get_direct(bufpool_default, size, gfp | __GFP_ZERO,
+				  BUFPOOL_PATH_ALLOC, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL_NS);
+
+/**
+ * bufpool_alloc_unsafe - uninitialised buffer (Buffer.allocUnsafe)
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_alloc_unsafe() on the default pool: sliced from it when
+ * 0 < @size < threshold (pool_size / 2 unless set), direct otherwise.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called: hardirq
+ * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc().
+ * Return: An 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0, or
+ * NULL. Free it with bufpool_free().
+ */
+void *bufpool_alloc_unsafe(size_t size, gfp_t gfp)
+{
+	return bufpool_get(bufpool_default, size, gfp, false, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe, BUFPOOL_NS);
+
+/**
+ * bufpool_alloc_unsafe_slow - uninitialised buffer of its own
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_alloc_unsafe_slow() on the default pool
+ * (Buffer.allocUnsafeSlow).
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: An 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0, or
+ * NULL. Free it with bufpool_free().
+ */
+void *bufpool_alloc_unsafe_slow(size_t size, gfp_t gfp)
+{
+	if (READ_ONCE(bufpool_default->flags) & BUFPOOL_ZERO_FILL)
+		gfp |= __GFP_ZERO;
+	return bufpool_get_direct(bufpool_default, size, gfp,
+				  BUFPOOL_PATH_SLOW, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe_slow, BUFPOOL_NS);
+
+/**
+ * bufpool_from - copy of kernel memory (Buffer.from)
+ * @src: the bytes to copy.
+ * @len: how many.
+ * @gfp: allocation flags, as for kmalloc().
+ *
+ * bufpool_pool_from() on the default pool.
+ *
+ * Context: Any context in which kmalloc() with @gfp may be called.
+ * Return: A buffer holding a copy of @src, %ZERO_SIZE_PTR when @len is 0,
+ * or NULL. Free it with bufpool_free().
+ */
+void *bufpool_from(const void *src, size_t len, gfp_t gfp)
+{
+	return bufpool_copy(bufpool_default, src, len, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_from, BUFPOOL_NS);
+
+/**
+ * bufpool_from_user - copy of user memory, as memdup_user()
+ * @src: the user address to copy from.
+ * @len: how many bytes.
+ *
+ * bufpool_pool_from_user() on the default pool.
+ *
+ * Context: Process context. May sleep.
+ * Return: A buffer holding the copy, %ZERO_SIZE_PTR when @len is 0,
+ * ERR_PTR(-ENOMEM) or ERR_PTR(-EFAULT). Free it with bufpool_free().
+ */
+void *bufpool_from_user(const void __user *src, size_t len)
+{
+	return bufpool_copy_user(bufpool_default, src, len, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
+
+/*
+ * bufpool_free(): a slice goes back to its chunk, a direct buffer to
+ * kmalloc. @slow, for bufpool_free_slow(), adds what the fast path leaves
+ * out: the tracepoint and debug mode's checks.
+ */
+static __always_inline void bufpool_do_free(const void *buf,
+					    unsigned long caller, bool slow)
+{
+	struct bufpool *pool;
+	struct folio *folio;
+
+	if (unlikely(ZERO_OR_NULL_PTR(buf)))
+		return;
+	if (slow && !bufpool_debug_addr_ok(buf, caller))
+		return;
+	folio = virt_to_folio(buf);
+	pool = bufpool_chunk_owner(folio);
+	if (!pool) {
+		if (slow && !bufpool_debug_direct_ok(folio, buf, caller))
+			return;
+		bufpool_direct_free(buf, caller);
+		return;
+	}
+	if (slow) {
+		if (!bufpool_debug_slice_freed(pool, folio, buf, caller))
+			return;
+		trace_bufpool_free(pool->name, caller, buf, true);
+	}
+	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, 1);
+	bufpool_chunk_put(pool, folio);
+}
+
+static noinline void bufpool_free_slow(const void *buf, unsigned long caller)
+{
+	bufpool_do_free(buf, caller, true);
+}
+
+/**
+ * bufpool_free - free a buffer from any bufpool path and pool
+ * @buf: the buffer, NULL or %ZERO_SIZE_PTR.
+ *
+ * A slice goes back to its chunk, which is released with its last slice:
+ * kept as a spare of this CPU's or given back to the page allocator. A
+ * direct buffer is freed at once. The CPU need not be the one that
+ * allocated it.
+ *
+ * Context: Any context in which kfree() may be called: hardirq included,
+ * but not on PREEMPT_RT, as for kfree().
+ * Return: Nothing.
+ */
+void bufpool_free(const void *buf)
+{
+	/* Traced out of line, so that off it keeps nothing busy here. */
+	if (trace_bufpool_free_enabled() || bufpool_debug_on())
+		bufpool_free_slow(buf, _RET_IP_);
+	else
+		bufpool_do_free(buf, _RET_IP_, false);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
+
+/**
+ * bufpool_backing_size - size of the memory behind a buffer
+ * @buf: a buffer from bufpool.
+ *
+ * Node's buf.buffer.byteLength.
+ *
+ * Context: Any context.
+ * Return: The chunk size (pool_size when it was created) for a pooled
+ * buffer, the buffer's own size for a direct one, 0 for NULL or
+ * %ZERO_SIZE_PTR.
+ */
+size_t bufpool_backing_size(const void *buf)
+{
+	if (ZERO_OR_NULL_PTR(buf))
+		return 0;
+	if (bufpool_is_slice(buf))
+		return folio_size(virt_to_folio(buf));
+	return bufpool_direct_hdr(buf)->size;
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_backing_size, BUFPOOL_NS);
+
+/**
+ * bufpool_offset - where a buffer starts inside its pool chunk
+ * @buf: a buffer from bufpool.
+ *
+ * Node's buf.byteOffset.
+ *
+ * Context: Any context.
+ * Return: The offset in the chunk for a pooled buffer, 0 otherwise.
+ */
+size_t bufpool_offset(const void *buf)
+{
+	return bufpool_slice_offset(buf);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_offset, BUFPOOL_NS);
+
+/**
+ * bufpool_is_pooled - whether a buffer was sliced from a pool chunk
+ * @buf: a buffer from bufpool.
+ *
+ * Context: Any context.
+ * Return: true for a slice, false for a direct buffer, NULL or
+ * %ZERO_SIZE_PTR.
+ */
+bool bufpool_is_pooled(const void *buf)
+{
+	return bufpool_is_slice(buf);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_is_pooled, BUFPOOL_NS);

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chunk life. A chunk is a compound page allocation of pool_size bytes,
+ * and goes through these transitions, each one function:
+ *
+ *   bufpool_chunk_alloc()     a page from the page allocator; it holds a
+ *                             reference to its pool from here until it
+ *                             goes back
+ *   bufpool_chunk_start()     a fresh page or a spare becomes the chunk a
+ *                             CPU slices: tagged, known to kmemleak,
+ *                             counted live, with a bias of references
+ *   bufpool_chunk_recycle()   a rollover over a chunk whose every slice is
+ *                             freed slices it again from its start
+ *   bufpool_chunk_retire()    a rollover, or the pool's end: the CPU stops
+ *                             slicing it and drops the unused bias
+ *   bufpool_chunk_release()   the last put: counted released, then kept as
+ *                             a spare of this CPU's or given back
+ *
+ * A chunk's head page points back at its pool through ->private, tagged in
+ * bit 0 (chunk.h), which is how bufpool_free() tells a slice from a direct
+ * buffer. Debug mode's hooks (debug.h) run at the start, the retirement and
+ * the release.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/kmemleak.h>
+#include <linux/rcupdate.h>
+
+#include "chunk.h"
+#include "debug.h"
+#include "trace.h"
+
+/* Spares kept per CPU for chunks of @size: 32 KB of them, at least one. */
+static unsigned int bufpool_spares(unsigned long size)
+{
+	return clamp_t(unsigned long, SZ_32K / size, 1, BUFPOOL_SPARES);
+}
+
+/* The references a chunk of @size takes for its slices when it starts. */
+static unsigned int bufpool_chunk_full_bias(const struct bufpool *pool,
+					    unsigned int size)
+{
+	/*
+	 * Every slice takes at least align bytes, so a chunk never has more
+	 * than size / align of them: the bias cannot run out.
+	 */
+	return size / pool->align + 1;
+}
+
+/**
+ * bufpool_chunk_alloc - a new chunk from the page allocator
+ * @pool: its pool.
+ * @size: its size, a power of two of at least PAGE_SIZE.
+ * @gfp: allocation flags.
+ *
+ * Context: As the page allocator with @gfp.
+ * Return: The head page with one reference, holding one to @pool; or NULL.
+ */
+struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
+				 gfp_t gfp)
+{
+	struct page *page;
+
+	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, get_order(size));
+	if (page)
+		percpu_ref_get(&pool->ref);
+	return page;
+}
+
+/**
+ * bufpool_chunk_free - give back a chunk that never started, or a spare
+ * @pool: its pool, whose reference the chunk drops.
+ * @page: its head page, with one reference (ours) or, a spare's, none.
+ *
+ * Context: Any context.
+ */
+void bufpool_chunk_free(struct bufpool *pool, struct page *page)
+{
+	/* A spare's count is zero: nobody holds or can take a reference. */
+	if (!page_ref_count(page))
+		set_page_count(page, 1);
+	__free_pages(page, compound_order(page));
+	percpu_ref_put(&pool->ref);
+}
+
+/*
+ * Points @c at @page from its start, with @bias references for the slices,
+ * in a new generation: a carve that an interrupt doing this cut short on
+ * this CPU starts again. Counted as a chunk created; debug mode lays it
+ * out.
+ */
+static void bufpool_chunk_begin(struct bufpool *pool, struct bufpool_chunk *c,
+				struct page *page, unsigned int bias)
+{
+	unsigned int size = page_size(page);
+	u64 pos = READ_ONCE(c->pos);
+
+	/* The position holds any offset, and the slices of any chunk. */
+	BUILD_BUG_ON(BIT(BUFPOOL_POS_OFFSET_BITS) <= BUFPOOL_MAX_POOL_SIZE);
+	BUILD_BUG_ON(BIT(BUFPOOL_POS_TAKEN_BITS) <=
+		     BUFPOOL_MAX_POOL_SIZE / BUFPOOL_DEFAULT_ALIGN + 1);
+	BUILD_BUG_ON(BUFPOOL_POS_OFFSET_BITS + BUFPOOL_POS_TAKEN_BITS > 48);
+
+	WRITE_ONCE(c->page, page);
+	WRITE_ONCE(c->va, page_address(page));
+	WRITE_ONCE(c->size, size);
+	c->bias = bias;
+	WRITE_ONCE(c->pos, (pos | (BUFPOOL_POS_GEN - 1)) + 1);
+	bufpool_count(pool, BUFPOOL_CNT_POOLS_CREATED, 1);
+	bufpool_count(pool, BUFPOOL_CNT_POOLS_LIVE, 1);
+	bufpool_count(pool, BUFPOOL_CNT_POOL_BYTES_LIVE, size);
+	bufpool_debug_chunk_started(pool, c);
+}
+
+/* Counts and traces a chunk's release; debug mode checks it all. */
+static void bufpool_chunk_end(struct bufpool *pool, struct page *page)
+{
+	unsigned long size = page_size(page);
+
+	trace_bufpool_pool_release(pool->name, size);
+	bufpool_count(pool, BUFPOOL_CNT_POOLS_RELEASED, 1);
+	bufpool_count(pool, BUFPOOL_CNT_POOLS_LIVE, -1);
+	bufpool_count(pool, BUFPOOL_CNT_POOL_BYTES_LIVE, -size);
+	bufpool_debug_chunk_released(pool, page);
+}
+
+/* Counts and traces what @c leaves unsliced when @request does not fit. */
+static void bufpool_chunk_abandon(struct bufpool *pool,
+				  struct bufpool_chunk *c,
+				  unsigned int request)
+{
+	unsigned int left = c->size - bufpool_chunk_offset(c);
+
+	bufpool_count(pool, BUFPOOL_CNT_ABANDONED_BYTES, left);
+	trace_bufpool_rollover(pool->name, c->size, left, request);
+}
+
+/**
+ * bufpool_chunk_spare_take - one of this CPU's spares
+ * @pool: the pool.
+ * @size: the chunk size wanted.
+ *
+ * A spare of another size, which pool_size was before a write to it, is
+ * given back.
+ *
+ * Context: Under this CPU's lock of @pool.
+ * Return: A spare of @size with one reference, for bufpool_chunk_start();
+ * or NULL.
+ */
+struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
+{
+	struct bufpool_cpu *pc = this_cpu_ptr(pool->pcpu);
+	struct page *page;
+	int i;
+
+	bufpool_assert_slicing(pool, &pc->chunk);
+	for (i = BUFPOOL_SPARES - 1; i >= 0; i--) {
+		if (!READ_ONCE(pc->spare[i]))
+			continue;
+		/* A release may fill it meanwhile, never empty it. */
+		page = xchg(&pc->spare[i], NULL);
+		if (!page)
+			continue;
+		if (page_size(page) == size) {
+			set_page_count(page, 1);
+			return page;
+		}
+		bufpool_chunk_free(pool, page);
+	}
+	return NULL;
+}
+
+/**
+ * bufpool_chunk_start - make a chunk the one this CPU slices
+ * @pool: its pool.
+ * @c: this CPU's slicing state, retired or never used.
+ * @page: a chunk from bufpool_chunk_alloc() or bufpool_chunk_spare_take().
+ *
+ * Context: Under this CPU's lock of @pool.
+ */
+void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
+			 struct page *page)
+{
+	unsigned int bias = bufpool_chunk_full_bias(pool, page_size(page));
+
+	bufpool_assert_slicing(pool, c);
+	set_page_private(page, (unsigned long)pool | BUFPOOL_PAGE_TAG);
+	/*
+	 * Slices may hold the only pointer to other objects: let kmemleak
+	 * scan the chunk, without ever reporting it.
+	 */
+	kmemleak_alloc(page_address(page), page_size(page), 0, GFP_ATOMIC);
+	page_ref_add(page, bias - 1);
+	bufpool_chunk_begin(pool, c, page, bias);
+}
+
+/**
+ * bufpool_chunk_recycle - slice a chunk again whose every slice is freed
+ * @pool: its pool.
+ * @c: this CPU's slicing state.
+ * @request: the size that did not fit.
+ *
+ * A rollover as page_frag does it: rather than retire the chunk and take
+ * (and, with init_on_alloc, zero) another, slice it again from its start.
+ * Counted as a release and a creation, so the gauges read as they would.
+ *
+ * Context: Under this CPU's lock of @pool.
+ * Return: true when @c's chunk had no live slice and starts again.
+ */
+bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
+			   unsigned int request)
+{
+	unsigned int bias = bufpool_chunk_full_bias(pool, c->size);
+	struct page *page = c->page;
+
+	bufpool_assert_slicing(pool, c);
+	/*
+	 * The count is the bias exactly when no slice is live: then no free
+	 * can race with this. Frozen, not just read, so that a speculative
+	 * reference (a pfn walker's get_page_unless_zero()) is not lost; the
+	 * freeze also orders the frees before the slices to come.
+	 */
+	if (!page || !page_ref_freeze(page, bufpool_chunk_bias(c)))
+		return false;
+	bufpool_chunk_abandon(pool, c, request);
+	bufpool_chunk_end(pool, page);
+	page_ref_unfreeze(page, bias);
+	bufpool_chunk_begin(pool, c, page, bias);
+	return true;
+}
+
+/**
+ * bufpool_chunk_retire - stop slicing a chunk
+ * @pool: its pool.
+ * @c: the slicing state that holds it.
+ * @request: the size that did not fit, or 0 when the pool is destroyed.
+ *
+ * Context: Under this CPU's lock of @pool, or in bufpool_destroy().
+ * Return: The chunk when no slice is left in it, for the caller to pass to
+ * bufpool_chunk_release() outside the lock; otherwise NULL, and the last
+ * bufpool_free() of a slice releases it.
+ */
+struct page *bufpool_chunk_retire(struct bufpool *pool,
+				  struct bufpool_chunk *c,
+				  unsigned int request)
+{
+	struct page *page = c->page;
+	unsigned int bias = bufpool_chunk_bias(c);
+
+	bufpool_assert_slicing(pool, c);
+	if (!page)
+		return NULL;
+	if (request)
+		bufpool_chunk_abandon(pool, c, request);
+	bufpool_debug_chunk_retired(pool, c);
+	WRITE_ONCE(c->page, NULL);
+	WRITE_ONCE(c->va, NULL);
+	WRITE_ONCE(c->size, 0);
+
+	/* Counted first, so that a racing last put never sees it negative. */
+	bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, 1);
+	if (!page_ref_sub_and_test(page, bias))
+		return NULL;
+	bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, -1);
+	return page;
+}
+
+/*
+ * Keeps @page, released, in one of this CPU's spare slots: 32 KB of them
+ * or one. Its next rollovers slice them rather than take a fresh chunk
+ * from the page allocator (which, with init_on_alloc, zeroes it first).
+ * From any context and on any CPU: a slot is filled with cmpxchg(),
+ * against a rollover on this CPU taking it (under the local lock) or
+ * bufpool_destroy() emptying it from another CPU.
+ *
+ * Return: true when it was kept, or given back here because the pool is
+ * dying; false when the caller must give it back.
+ */
+static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
+{
+	unsigned long size = page_size(page);
+	struct page **slots;
+	bool kept = false;
+	int i;
+
+	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
+		return false;
+	/*
+	 * Once the page is in a slot, its reference to the pool is not ours:
+	 * bufpool_destroy() may take it and the pool go. The pool is freed
+	 * only a grace period after bufpool_destroy(), so this holds it.
+	 */
+	rcu_read_lock();
+	slots = raw_cpu_ptr(pool->pcpu)->spare;
+	for (i = 0; i < bufpool_spares(size); i++) {
+		if (cmpxchg(&slots[i], NULL, page))
+			continue;
+		/*
+		 * The cmpxchg() orders this against bufpool_destroy(), which
+		 * sets dying before it empties the slots: either it took the
+		 * page, or we see dying and give back what the slot holds.
+		 */
+		if (unlikely(READ_ONCE(pool->dying))) {
+			page = xchg(&slots[i], NULL);
+			if (page)
+				bufpool_chunk_free(pool, page);
+		}
+		kept = true;
+		break;
+	}
+	rcu_read_unlock();
+	return kept;
+}
+
+/**
+ * bufpool_chunk_release - the last put of a chunk
+ * @pool: its pool.
+ * @page: its head page, retired, with a reference count of zero.
+ *
+ * Counted as released, it is kept as a spare of this CPU's or given back
+ * to the page allocator.
+ *
+ * Context: Any context.
+ */
+noinline void bufpool_chunk_release(struct bufpool *pool, struct page *page)
+{
+	bufpool_chunk_end(pool, page);
+	/*
+	 * Freed slices hold no references kmemleak should follow, and a
+	 * stray free into the chunk is a foreign pointer until it starts
+	 * again.
+	 */
+	kmemleak_free(page_address(page));
+	set_page_private(page, 0);
+	if (!bufpool_chunk_spare(pool, page))
+		bufpool_chunk_free(pool, page);
+}
+
+/**
+ * bufpool_chunk_drain - give back a CPU's chunks when its pool is destroyed
+ * @pool: the pool, dying: nothing slices it any more.
+ * @cpu: the CPU whose spares go back and whose chunk is retired.
+ *
+ * Context: Process context, in bufpool_destroy().
+ */
+void bufpool_chunk_drain(struct bufpool *pool, int cpu)
+{
+	struct bufpool_cpu *pc = per_cpu_ptr(pool->pcpu, cpu);
+	struct page *page;
+	int i;
+
+	/* Already counted as released when they were kept. */
+	for (i = 0; i < BUFPOOL_SPARES; i++) {
+		page = xchg(&pc->spare[i], NULL);
+		if (page)
+			bufpool_chunk_free(pool, page);
+	}
+	page = bufpool_chunk_retire(pool, &pc->chunk, 0);
+	if (page)
+		bufpool_chunk_release(pool, page);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Chunk life: each transition a chunk goes through (chunk.c), from its
+ * start to its last put, and how a pointer is known to be in one. Nothing
+ * else touches a chunk's reference count, its tag, its
+ * kmemleak object, the chunk gauges, the spares or the pool references
+ * chunks hold.
+ */
+#ifndef _BUFPOOL_CHUNK_H
+#define _BUFPOOL_CHUNK_H
+
+#include <linux/mm.h>
+#include <linux/page_ref.h>
+
+#include "pool.h"
+
+/* A chunk's head page ->private: its pool, tagged in bit 0. */
+#define BUFPOOL_PAGE_TAG	1UL
+
+/* The pool a chunk's folio belongs to, or NULL for any other memory. */
+static __always_inline struct bufpool *bufpool_chunk_owner(struct folio *folio)
+{
+	unsigned long priv;
+
+	/* A slab's ->private is slab state, not ours. */
+	if (folio_test_slab(folio))
+		return NULL;
+	priv = (unsigned long)folio->private;
+	if (!(priv & BUFPOOL_PAGE_TAG))
+		return NULL;
+	return (struct bufpool *)(priv & ~BUFPOOL_PAGE_TAG);
+}
+
+/* Whether @buf, a live buffer or NULL, is a slice of a chunk. */
+static __always_inline bool bufpool_is_slice(const void *buf)
+{
+	return !ZERO_OR_NULL_PTR(buf) &&
+	       bufpool_chunk_owner(virt_to_folio(buf));
+}
+
+/* Where slice @buf starts in its chunk; 0 for anything else. */
+static __always_inline size_t bufpool_slice_offset(const void *buf)
+{
+	if (!bufpool_is_slice(buf))
+		return 0;
+	return buf - folio_address(virt_to_folio(buf));
+}
+
+struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
+				 gfp_t gfp);
+void bufpool_chunk_free(struct bufpool *pool, struct page *page);
+struct page *bufpool_chunk_spare_take(struct bufpool *pool,
+				      unsigned int size);
+void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
+			 struct page *page);
+bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
+			   unsigned int request);
+struct page *bufpool_chunk_retire(struct bufpool *pool,
+				  struct bufpool_chunk *c,
+				  unsigned int request);
+void bufpool_chunk_release(struct bufpool *pool, struct page *page);
+void bufpool_chunk_drain(struct bufpool *pool, int cpu);
+
+/*
+ * A slice's reference goes back to its chunk. Only a retired chunk can
+ * drop to zero, a current one holds a bias: its last put releases it.
+ */
+static __always_inline void bufpool_chunk_put(struct bufpool *pool,
+					      struct folio *folio)
+{
+	if (folio_ref_dec_and_test(folio)) {
+		bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, -1);
+		bufpool_chunk_release(pool, &folio->page);
+	}
+}
+
+#endif /* _BUFPOOL_CHUNK_H */
