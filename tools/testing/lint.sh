@@ -12,6 +12,9 @@
 #                kernel, for the top-level Kbuild and every other
 #                directory with a Kbuild; every kernel C file must have
 #                been checked;
+#   layering     no two files of bufpool/ call each other, even through
+#                others: the calls between the objects of sparse's first
+#                build form no cycle;
 #   kernel-doc   scripts/kernel-doc -none -v (6.1's -v is what later
 #                kernels call -Wall: it adds the Return: section check) on
 #                include/linux/bufpool.h and every file that exports symbols;
@@ -308,6 +311,57 @@ for f in "${kernel_c[@]}"; do
 done
 
 msg "lint: sparse took $((SECONDS - t)) s"
+
+# --- layering -------------------------------------------------------------
+# No two files of bufpool/ call each other, even through others: the calls
+# between the objects sparse's first build left (a function one object
+# needs and another defines) form no cycle.
+objs=()
+for label in "${labels[@]}"; do
+	for o in "$tmp/tree-$label"/bufpool/*.o; do
+		[ -e "$o" ] && objs+=("$o")
+	done
+	[ ${#objs[@]} -gt 0 ] && break
+done
+if [ ${#objs[@]} -eq 0 ]; then
+	say "not ok layering # no object of bufpool/ was built"
+else
+	for o in "${objs[@]}"; do
+		echo "== $(basename "$o" .o)"
+		nm "$o"
+	done > "$tmp/nm"
+	python3 - "$tmp/nm" > "$tmp/out" <<'EOF'
+import sys
+defs, needs, cur = {}, {}, None
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f[0] == '==':
+        cur = f[1]
+        needs[cur] = set()
+    elif len(f) == 2 and f[0] == 'U':
+        needs[cur].add(f[1])
+    elif len(f) == 3 and f[1] == 'T':
+        defs[f[2]] = cur
+calls = {o: {defs[s] for s in n if s in defs and defs[s] != o}
+         for o, n in needs.items()}
+state = {}
+def visit(o, path):
+    state[o] = 1
+    for d in sorted(calls[o]):
+        if state.get(d) == 1:
+            cycle = path[path.index(d):] + [d]
+            print('bufpool/%s.c:1: calls in a cycle: %s' % (o, ' -> '.join(cycle)))
+            return True
+        if d not in state and visit(d, path + [d]):
+            return True
+    state[o] = 2
+    return False
+for o in sorted(calls):
+    if o not in state and visit(o, [o]):
+        break
+EOF
+	judge layering layering bufpool lines "$tmp/out"
+fi
 
 # --- kernel-doc -----------------------------------------------------------
 t=$SECONDS
