@@ -171,8 +171,14 @@ static void *bufpool_copy_user(struct bufpool *pool, const void __user *src,
 	if (unlikely(!buf))
 		return ERR_PTR(-ENOMEM);
 	if (len && copy_from_user(buf, src, len)) {
-		bufpool_free(buf);
+		enum bufpool_path path = bufpool_is_slice(buf) ?
+					 BUFPOOL_PATH_FROM_POOLED :
+					 BUFPOOL_PATH_FROM_DIRECT;
+
+		/* A call that failed: it handed out no bytes. */
+		bufpool_count(pool, BUFPOOL_CNT_BYTES(path), -len);
 		bufpool_count(pool, BUFPOOL_CNT_FAILURES, 1);
+		bufpool_free(buf);
 		return ERR_PTR(-EFAULT);
 	}
 	return buf;

@@ -31,6 +31,14 @@
 #include "debug.h"
 #include "trace.h"
 
+/* Counts @page in or out (@n = 1 or -1) of the spares' gauges. */
+static void bufpool_chunk_count_spare(struct bufpool *pool, struct page *page,
+				      int n)
+{
+	bufpool_count(pool, BUFPOOL_CNT_SPARE_POOLS, n);
+	bufpool_count(pool, BUFPOOL_CNT_SPARE_BYTES, n * (long)page_size(page));
+}
+
 /* Spares kept per CPU for chunks of @size: 32 KB of them, at least one. */
 static unsigned int bufpool_spares(unsigned long size)
 {
@@ -162,6 +170,7 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 		page = xchg(&pc->spare[i], NULL);
 		if (!page)
 			continue;
+		bufpool_chunk_count_spare(pool, page, -1);
 		if (page_size(page) == size) {
 			set_page_count(page, 1);
 			return page;
@@ -296,6 +305,7 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 	for (i = 0; i < bufpool_spares(size); i++) {
 		if (cmpxchg(&slots[i], NULL, page))
 			continue;
+		bufpool_chunk_count_spare(pool, page, 1);
 		/*
 		 * The cmpxchg() orders this against bufpool_destroy(), which
 		 * sets dying before it empties the slots: either it took the
@@ -303,8 +313,10 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 		 */
 		if (unlikely(READ_ONCE(pool->dying))) {
 			page = xchg(&slots[i], NULL);
-			if (page)
+			if (page) {
+				bufpool_chunk_count_spare(pool, page, -1);
 				bufpool_chunk_free(pool, page);
+			}
 		}
 		kept = true;
 		break;
@@ -353,8 +365,10 @@ void bufpool_chunk_drain(struct bufpool *pool, int cpu)
 	/* Already counted as released when they were kept. */
 	for (i = 0; i < BUFPOOL_SPARES; i++) {
 		page = xchg(&pc->spare[i], NULL);
-		if (page)
+		if (page) {
+			bufpool_chunk_count_spare(pool, page, -1);
 			bufpool_chunk_free(pool, page);
+		}
 	}
 	page = bufpool_chunk_retire(pool, &pc->chunk, 0);
 	if (page)

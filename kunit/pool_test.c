@@ -494,6 +494,8 @@ static void rollover_takes_spare(struct kunit *test)
 		bufpool_free(a);
 		bufpool_free(b);	/* the first chunk becomes a spare */
 		bufpool_get_stats(pool, &before);
+		KUNIT_EXPECT_EQ(test, before.v[BUFPOOL_STAT_SPARE_POOLS], 1);
+		KUNIT_EXPECT_EQ(test, before.v[BUFPOOL_STAT_SPARE_BYTES], 8192);
 #ifdef CONFIG_FAULT_INJECTION
 		current->fail_nth = 2;
 		e = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
@@ -518,6 +520,9 @@ static void rollover_takes_spare(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 0);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_LIVE), 1);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 1);
+	/* Sliced again: no longer a spare. */
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_BYTES], 0);
 	bufpool_free(c);
 	bufpool_free(d);
 	bufpool_free(e);
@@ -556,6 +561,7 @@ static void spares_are_capped(struct kunit *test)
 	/* kept + 1 chunks to release, then the current one, two slices each */
 	const unsigned int n = 2 * (row->kept + 2);
 	unsigned int i, got = 0;
+	struct bufpool_stats st;
 	struct bufpool *pool;
 	void **bufs, **more;
 
@@ -575,6 +581,7 @@ static void spares_are_capped(struct kunit *test)
 	/* Every chunk but the current one goes: kept ones become spares. */
 	for (i = 0; i < n - 2; i++)
 		bufpool_free(bufs[i]);
+	bufpool_get_stats(pool, &st);
 	for (i = 0; i <= row->kept; i++) {
 #ifdef CONFIG_FAULT_INJECTION
 		current->fail_nth = 2;
@@ -592,6 +599,10 @@ static void spares_are_capped(struct kunit *test)
 		KUNIT_EXPECT_NOT_NULL_MSG(test, bufs[i], "buffer %u", i);
 	KUNIT_EXPECT_EQ_MSG(test, got, row->kept,
 			    "rollovers served by spares");
+	/* What was kept is in sight, and nothing more. */
+	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_SPARE_POOLS], row->kept);
+	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_SPARE_BYTES],
+			(u64)row->kept * row->pool_size);
 	for (i = 0; i < 2 * (row->kept + 1); i++)
 		bufpool_free(more[i]);
 	bufpool_free(bufs[n - 2]);
@@ -660,15 +671,29 @@ static void paths_suite_exit(struct kunit_suite *suite)
 	paths_mm = NULL;
 }
 
-/* bufpool_from_user(@src, @len) fails with @err (and leaks nothing if not). */
+/*
+ * bufpool_from_user(@src, @len) fails with @err (and leaks nothing if not):
+ * counted as a call and a failure that handed out no bytes.
+ */
 static void from_user_fails(struct kunit *test, const void __user *src,
 			    size_t len, int err)
 {
-	u8 *buf = bufpool_from_user(src, len);
+	struct bufpool_stats before, after;
+	u8 *buf;
 
+	bufpool_get_stats(NULL, &before);
+	buf = bufpool_from_user(src, len);
+	bufpool_get_stats(NULL, &after);
 	KUNIT_EXPECT_PTR_EQ(test, buf, ERR_PTR(err));
 	if (!IS_ERR_OR_NULL(buf))
 		bufpool_free(buf);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FAILURES), 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FROM_POOLED_CALLS) +
+			BP_DELTA(after, before, FROM_DIRECT_CALLS), 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FROM_POOLED_BYTES), 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FROM_DIRECT_BYTES), 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, DIRECT_LIVE), 0);
 }
 
 static void from_user(struct kunit *test)

@@ -490,16 +490,16 @@ static void fmt_hit_rate(char *buf, size_t len, const struct row *row)
 static void print_table(const struct row *rows, size_t nr, bool rates)
 {
 	char calls[32], bytes[32], hit[32], live[32], pinned[32];
-	char retired[32], slices[32], waste[32];
+	char spare[32], retired[32], slices[32], waste[32];
 	int width = 7;
 	size_t i;
 
 	for (i = 0; i < nr; i++)
 		if ((int)strlen(rows[i].pool->name) > width)
 			width = (int)strlen(rows[i].pool->name);
-	printf("%-*s %9s %8s %6s %5s %7s %8s %7s %8s\n", width, "POOL",
+	printf("%-*s %9s %8s %6s %5s %7s %7s %8s %7s %8s\n", width, "POOL",
 	       rates ? "CALLS/s" : "CALLS", rates ? "BYTES/s" : "BYTES",
-	       "HIT%", "LIVE", "PINNED", "RETIRED", "SLICES",
+	       "HIT%", "LIVE", "PINNED", "SPARE", "RETIRED", "SLICES",
 	       rates ? "WASTE/s" : "WASTE");
 	for (i = 0; i < nr; i++) {
 		const struct row *row = &rows[i];
@@ -510,14 +510,16 @@ static void print_table(const struct row *rows, size_t nr, bool rates)
 		fmt_count(live, sizeof(live), (double)row->val[S_POOLS_LIVE]);
 		fmt_bytes(pinned, sizeof(pinned),
 			  (double)row->val[S_POOL_BYTES_LIVE]);
+		fmt_bytes(spare, sizeof(spare),
+			  (double)row->val[S_SPARE_BYTES]);
 		fmt_count(retired, sizeof(retired),
 			  (double)row->val[S_RETIRED_POOLS_LIVE]);
 		fmt_count(slices, sizeof(slices),
 			  (double)row->val[S_SLICES_LIVE]);
 		fmt_bytes(waste, sizeof(waste), per_sec(row, row_waste(row)));
-		printf("%-*s %9s %8s %6s %5s %7s %8s %7s %8s\n", width,
+		printf("%-*s %9s %8s %6s %5s %7s %7s %8s %7s %8s\n", width,
 		       row->pool->name, calls, bytes, hit, live, pinned,
-		       retired, slices, waste);
+		       spare, retired, slices, waste);
 	}
 }
 
@@ -675,7 +677,8 @@ static void print_usage(FILE *f)
 	      "\n"
 	      "Columns: CALLS and BYTES of all six allocation paths; HIT%, the pooled share\n"
 	      "of the unsafe and from calls (slow and alloc are never pooled); LIVE pools;\n"
-	      "PINNED, their bytes; RETIRED pools still pinned by slices; live SLICES;\n"
+	      "PINNED, their bytes; SPARE, the bytes of released chunks kept for the next\n"
+	      "rollovers; RETIRED pools still pinned by slices; live SLICES;\n"
 	      "WASTE, abandoned plus padding bytes. Byte columns scale by 1024 (K, M, G),\n"
 	      "counts are exact below a million, then scale by 1000 (M, G).\n"
 	      "\n"

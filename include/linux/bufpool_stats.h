@@ -57,6 +57,10 @@ BUFPOOL_STAT(RETIRED_POOLS_LIVE, retired_pools_live, GAUGE, COUNTED)
 BUFPOOL_STAT(SLICES_LIVE, slices_live, GAUGE, DERIVED)
 BUFPOOL_STAT(DIRECT_LIVE, direct_live, GAUGE, COUNTED)
 
+/* Released chunks the CPUs keep for their next rollovers, and bytes. */
+BUFPOOL_STAT(SPARE_POOLS, spare_pools, GAUGE, COUNTED)
+BUFPOOL_STAT(SPARE_BYTES, spare_bytes, GAUGE, COUNTED)
+
 /* Chunk ends left unsliced at rollovers; alignment padding. */
 BUFPOOL_STAT(ABANDONED_BYTES, abandoned_bytes, EVENT, COUNTED)
 BUFPOOL_STAT(PADDING_BYTES, padding_bytes, EVENT, COUNTED)

@@ -83,6 +83,8 @@ pools_live 3
 pool_bytes_live 24576
 retired_pools_live 2
 slices_live $3
+spare_pools 2
+spare_bytes 16384
 abandoned_bytes 900
 padding_bytes $4
 threshold 4096
@@ -174,7 +176,7 @@ else
 fi
 
 if head -n 1 "$tmp/table" |
-   grep -Eq '^POOL +CALLS +BYTES +HIT% +LIVE +PINNED +RETIRED +SLICES +WASTE$'; then
+   grep -Eq '^POOL +CALLS +BYTES +HIT% +LIVE +PINNED +SPARE +RETIRED +SLICES +WASTE$'; then
 	pass bufpoolstat-table-header
 else
 	evidence "$out"
@@ -192,12 +194,12 @@ fi
 # calls 1000+9700+300+34+1000 = 12034; bytes 4017664 = 3.8M; hit rate
 # (9700+1000)/(9700+300+1000) = 97.27%; waste 900+329 = 1229 = 1.2K.
 check_row bufpoolstat-table-default "$tmp/table" \
-	"default 12034 3.8M 97.2 3 24K 2 311 1.2K"
+	"default 12034 3.8M 97.2 3 24K 16K 2 311 1.2K"
 # hit rate 500/1000; pinned 2 MB; waste 2048 abandoned.
 check_row bufpoolstat-table-rx-ring "$tmp/table" \
-	"rx-ring 1000 3.9M 50.0 1 2.0M 0 12 2.0K"
+	"rx-ring 1000 3.9M 50.0 1 2.0M 0 0 12 2.0K"
 # No unsafe or from call: no hit rate; missing counters count as 0.
-check_row bufpoolstat-table-no-hits "$tmp/table" "ctl 5 500 - 0 0 0 0 0"
+check_row bufpoolstat-table-no-hits "$tmp/table" "ctl 5 500 - 0 0 0 0 0 0"
 
 if [ "$(awk '{ print length($0) }' "$tmp/table" | sort -u | wc -l)" -eq 1 ]; then
 	pass bufpoolstat-table-aligned
@@ -308,7 +310,7 @@ bgpids=()
 # -i 1 -c 2: the totals, then one report of rates, and an exit of its own.
 if [ "$icount_rc" -eq 0 ] && [ ! -s "$tmp/icount.err" ] &&
    [ "$(grep -c '^POOL' "$tmp/icount")" -eq 2 ] &&
-   [ "$(row "$tmp/icount" default 1)" = "default 12034 3.8M 97.2 3 24K 2 311 1.2K" ] &&
+   [ "$(row "$tmp/icount" default 1)" = "default 12034 3.8M 97.2 3 24K 16K 2 311 1.2K" ] &&
    row "$tmp/icount" default 2 | grep -Eq '^default (9[5-9][0-9]|1000) '; then
 	pass bufpoolstat-interval-count
 else
@@ -321,16 +323,17 @@ fi
 # bytes of waste 4.0K/s; the gauges as they are now.
 got=$(row "$tmp/itable" default 2)
 if [ "$itable_rc" -eq 0 ] && [ ! -s "$tmp/itable.err" ] &&
-   grep -Eq '^POOL +CALLS/s +BYTES/s +HIT% +LIVE +PINNED +RETIRED +SLICES +WASTE/s$' "$tmp/itable" &&
+   grep -Eq '^POOL +CALLS/s +BYTES/s +HIT% +LIVE +PINNED +SPARE +RETIRED +SLICES +WASTE/s$' "$tmp/itable" &&
    echo "$got" | awk '
-	$3 ~ /K$/ && $9 ~ /K$/ { bytes = $3 + 0; waste = $9 + 0 }
+	$3 ~ /K$/ && $10 ~ /K$/ { bytes = $3 + 0; waste = $10 + 0 }
 	$2 >= 1667 && $2 <= 2000 && bytes >= 104 && bytes <= 125 &&
 	waste >= 3.3 && waste <= 4.0 &&
-	$4 == "100.0" && $5 == 3 && $6 == "24K" && $7 == 2 && $8 == 400 {
+	$4 == "100.0" && $5 == 3 && $6 == "24K" && $7 == "16K" && $8 == 2 &&
+	$9 == 400 {
 		ok = 1
 	}
 	END { exit !ok }' &&
-   [ "$(row "$tmp/itable" rx-ring 2)" = "rx-ring 0 0 - 1 2.0M 0 12 0" ]; then
+   [ "$(row "$tmp/itable" rx-ring 2)" = "rx-ring 0 0 - 1 2.0M 0 0 12 0" ]; then
 	pass bufpoolstat-interval-table
 else
 	evidence "$(cat "$tmp/itable" "$tmp/itable.err")"
