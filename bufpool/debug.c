@@ -182,6 +182,10 @@ static void bufpool_debug_check(struct bufpool *pool, void *va,
 						  "a slice header", NULL);
 			return;
 		}
+		if (!bufpool_debug_size_ok(sl, start, ch->used)) {
+			bufpool_report_bad_size(pool, ch, sl, off);
+			return;
+		}
 		end = start + sl->size;
 		next = bufpool_debug_slice_next(pool, start, sl->size, size);
 		if (sl->magic == BUFPOOL_SLICE_FREE) {
@@ -338,6 +342,12 @@ bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
 		first = sl->freer;
 	} else if (sl->magic != BUFPOOL_SLICE_LIVE) {
 		misuse = "which is inside a chunk but is no slice";
+	} else if (!bufpool_debug_size_ok(sl, off, ch->used)) {
+		/* A live slice whose size was overwritten: freed, unpoisoned. */
+		if (!ch->reported)
+			bufpool_report_bad_size(pool, ch, sl, off - head);
+		sl->magic = BUFPOOL_SLICE_FREE;
+		sl->freer = caller;
 	} else {
 		unsigned int end = off + sl->size;
 		unsigned int next = bufpool_debug_slice_next(pool, off, sl->size,

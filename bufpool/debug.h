@@ -102,16 +102,39 @@ static __always_inline unsigned int bufpool_debug_need(const struct bufpool *poo
 }
 
 /*
- * Whether @size is too large for a debug pool to slice from a fresh chunk
- * of @pool_size, headers and redzone included: it goes direct.
+ * The most a debug pool's fresh chunk of @pool_size can give one slice,
+ * once its header, the slice's header and the redzone are taken: 0 when
+ * they do not fit (a large alignment next to a small chunk), and every
+ * request goes direct.
  */
+static inline unsigned int bufpool_debug_room(const struct bufpool *pool,
+					      unsigned int pool_size)
+{
+	unsigned int overhead = bufpool_debug_chunk_header(pool) +
+				bufpool_debug_slice_header(pool) +
+				BUFPOOL_REDZONE;
+
+	return pool_size > overhead ? pool_size - overhead : 0;
+}
+
+/* Whether @size is too large for a debug pool to slice: it goes direct. */
 static __always_inline bool bufpool_debug_too_big(const struct bufpool *pool,
 						  size_t size,
 						  unsigned int pool_size)
 {
 	return bufpool_debug_pool(pool) &&
-	       size > pool_size - bufpool_debug_chunk_header(pool) -
-		      bufpool_debug_slice_header(pool) - BUFPOOL_REDZONE;
+	       size > bufpool_debug_room(pool, pool_size);
+}
+
+/*
+ * Whether the header @sl of a slice whose data starts at @start gives a
+ * size that fits what is carved of its chunk (@used): a header an underrun
+ * rewrote must not be trusted with a memset or a walk.
+ */
+static inline bool bufpool_debug_size_ok(const struct bufpool_debug_slice *sl,
+					 unsigned int start, unsigned int used)
+{
+	return start <= used && sl->size <= used - start;
 }
 
 void bufpool_debug_get(void);

@@ -138,7 +138,7 @@ static void bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
 	struct bufpool_stats st;
 
 	bufpool_get_stats(pool, &st);
-	seq_printf(m, "debug %d\n", !!(pool->flags & BUFPOOL_DEBUG));
+	seq_printf(m, "debug %d\n", !!(READ_ONCE(pool->flags) & BUFPOOL_DEBUG));
 	seq_printf(m, "corruptions %llu\n", st.v[BUFPOOL_STAT_CORRUPTIONS]);
 	seq_printf(m, "misuses %llu\n", st.v[BUFPOOL_STAT_MISUSES]);
 }

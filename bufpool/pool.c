@@ -90,7 +90,7 @@ static void bufpool_free_work(struct work_struct *work)
 {
 	struct bufpool *pool = container_of(work, struct bufpool, free_work);
 
-	if (pool->flags & BUFPOOL_DEBUG)
+	if (READ_ONCE(pool->flags) & BUFPOOL_DEBUG)
 		bufpool_debug_put();
 	percpu_ref_exit(&pool->ref);
 	free_percpu(pool->pcpu);
@@ -169,7 +169,7 @@ struct bufpool *bufpool_create(const char *name,
 	list_add_tail(&pool->node, &bufpool_list);
 	bufpool_debugfs_add(pool);
 	mutex_unlock(&bufpool_mutex);
-	if (pool->flags & BUFPOOL_DEBUG)
+	if (READ_ONCE(pool->flags) & BUFPOOL_DEBUG)
 		bufpool_debug_get();
 	return pool;
 

@@ -64,6 +64,29 @@ void bufpool_report_corruption(struct bufpool *pool,
 }
 
 /**
+ * bufpool_report_bad_size - report a slice header whose size is impossible
+ * @pool: its pool.
+ * @ch: the chunk.
+ * @sl: the header, at offset @off in the chunk.
+ * @off: where the header starts.
+ *
+ * An underrun of the slice before, most likely, rewrote it: the slice is
+ * not poisoned, and the chunk's checks stop here.
+ *
+ * Context: Any context. The caller keeps KASAN from looking at the chunk.
+ */
+void bufpool_report_bad_size(struct bufpool *pool,
+			     struct bufpool_debug_chunk *ch,
+			     const struct bufpool_debug_slice *sl,
+			     unsigned int off)
+{
+	ch->reported = true;
+	bufpool_count(pool, BUFPOOL_CNT_CORRUPTIONS, 1);
+	pr_err("pool %s: chunk corrupted: the slice header at offset %u gives a size of %u, past the %u bytes carved of the chunk\n",
+	       pool->name, off, sl->size, ch->used);
+}
+
+/**
  * bufpool_report_misuse - report a bufpool_free() that is left undone
  * @pool: the pool it was aimed at, or NULL when no pool owns @buf (it is
  *	counted on the default pool).
@@ -130,8 +153,9 @@ static void bufpool_owners_collect(struct bufpool *pool,
 			struct bufpool_debug_slice *sl = (void *)ch + off;
 			struct bufpool_owner *o;
 
-			if (sl->magic != BUFPOOL_SLICE_LIVE &&
-			    sl->magic != BUFPOOL_SLICE_FREE)
+			if ((sl->magic != BUFPOOL_SLICE_LIVE &&
+			     sl->magic != BUFPOOL_SLICE_FREE) ||
+			    !bufpool_debug_size_ok(sl, off + head, ch->used))
 				break;	/* corrupted: the checks will say so */
 			if (sl->magic == BUFPOOL_SLICE_LIVE) {
 				o = bufpool_owner_of(owners, sl->caller);
@@ -176,7 +200,7 @@ void bufpool_report_owners(struct seq_file *m, struct bufpool *pool)
 	struct bufpool_owner *owners;
 	int i;
 
-	if (!(pool->flags & BUFPOOL_DEBUG)) {
+	if (!(READ_ONCE(pool->flags) & BUFPOOL_DEBUG)) {
 		seq_puts(m, "# owner tracking is off: load bufpool with debug=1, or create the pool with BUFPOOL_DEBUG\n");
 		return;
 	}

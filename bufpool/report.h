@@ -17,6 +17,10 @@ void bufpool_report_corruption(struct bufpool *pool,
 			       struct bufpool_debug_chunk *ch, const u8 *bad,
 			       u8 want, const char *where,
 			       const struct bufpool_debug_slice *sl);
+void bufpool_report_bad_size(struct bufpool *pool,
+			     struct bufpool_debug_chunk *ch,
+			     const struct bufpool_debug_slice *sl,
+			     unsigned int off);
 void bufpool_report_misuse(struct bufpool *pool, const void *buf,
 			   unsigned long caller, const char *what,
 			   unsigned long first);

@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "debug.h"
 #include "util.h"
 
 #define DEBUG_POOL	"kunit-debug"
@@ -336,6 +337,109 @@ static void debug_chunk_becomes_spare(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
+/*
+ * A debug pool whose alignment is large next to its chunk: the headers and
+ * the redzone take all of it, or more. Every request is served, aligned,
+ * in its own memory, and nothing is reported.
+ */
+struct large_align_row {
+	const char *desc;
+	unsigned int pool_size, align;
+};
+
+static const struct large_align_row large_align_rows[] = {
+	{ "pool_size 4096, align 2048", 4096, 2048 },
+	{ "pool_size 4096, align 4096", 4096, 4096 },
+	{ "pool_size 8192, align 4096", 8192, 4096 },
+	{ "pool_size 8192, align 2048", 8192, 2048 },
+};
+
+static void large_align_desc(const struct large_align_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(large_align, large_align_rows, large_align_desc);
+
+static void debug_large_align(struct kunit *test)
+{
+	const struct large_align_row *row = test->param_value;
+	const struct bufpool_params params = {
+		.pool_size = row->pool_size, .align = row->align,
+		.flags = BUFPOOL_DEBUG,
+	};
+	static const size_t sizes[] = { 1, 100, 1000, 2000 };
+	struct bufpool *pool = bufpool_create("kunit-align", &params);
+	u8 *bufs[ARRAY_SIZE(sizes)];
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, sizes[i], GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, bufs[i], "%zu bytes", sizes[i]);
+		if (!bufs[i])
+			continue;
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)bufs[i],
+						   row->align));
+		memset(bufs[i], i + 1, sizes[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (!bufs[i])
+			continue;
+		KUNIT_EXPECT_TRUE(test, bp_all_bytes(bufs[i], i + 1, sizes[i]));
+		bufpool_free(bufs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_DIRECT_LIVE), 0);
+	bufpool_destroy(pool);
+}
+
+/*
+ * An underrun that rewrites the size in the next slice's header: the free
+ * reports the header, trusts it with nothing (no wild poisoning), and the
+ * slice is freed all the same.
+ */
+static void corrupted_slice_size(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	unsigned int head = bufpool_debug_slice_header(pool);
+	char says[112];
+	struct bp_log log;
+	u8 *buf, *keep;
+	size_t off;
+	u32 huge = U32_MAX;
+
+	migrate_disable();
+	keep = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	off = bufpool_offset(buf) - head;
+	kasan_disable_current();
+	memcpy(buf - head + offsetof(struct bufpool_debug_slice, size), &huge,
+	       sizeof(huge));
+	kasan_enable_current();
+
+	bp_log_mark(&log);
+	bp_expect_begin(test);
+	bufpool_free(buf);
+	bp_expect_end(test);
+	snprintf(says, sizeof(says),
+		 "pool %s: chunk corrupted: the slice header at offset %zu gives a size of %u",
+		 DEBUG_POOL, off, huge);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_log_has(&log, says, NULL),
+			      "no report \"%s\"", says);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_MISUSES), 0);
+	/* Freed, and its neighbour is intact. */
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 1);
+	memset(keep, 0x33, 64);
+	bufpool_free(keep);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+}
+
 /* -- Owner tracking ---------------------------------------------------------- */
 
 /* Not tail calls: the return address must be inside these. */
@@ -550,6 +654,8 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(redzone_overrun),
 	KUNIT_CASE(clean_use),
 	KUNIT_CASE(debug_chunk_becomes_spare),
+	KUNIT_CASE_PARAM(debug_large_align, large_align_gen_params),
+	KUNIT_CASE(corrupted_slice_size),
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
