@@ -63,6 +63,34 @@ static __always_inline bool bufpool_sliced(struct bufpool *pool, size_t size,
 	       !bufpool_debug_too_big(pool, size, pool_size);
 }
 
+/* Counts and traces the end of a call on @path. */
+static void *bufpool_get_done(struct bufpool *pool, enum bufpool_path path,
+			      size_t size, void *buf, gfp_t gfp,
+			      unsigned long caller)
+{
+	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	return buf;
+}
+
+/*
+ * No chunk could be had for a request that would have been sliced: it is
+ * served directly with the caller's flags, so that it fails only where
+ * kmalloc() would, counted in the direct path and in chunk_fallbacks.
+ */
+static noinline void *bufpool_get_fallback(struct bufpool *pool, size_t size,
+					   gfp_t gfp, bool from,
+					   unsigned long caller)
+{
+	enum bufpool_path path = from ? BUFPOOL_PATH_FROM_DIRECT :
+					BUFPOOL_PATH_UNSAFE_DIRECT;
+
+	bufpool_count(pool, BUFPOOL_CNT_CHUNK_FALLBACKS, 1);
+	return bufpool_get_done(pool, path, size,
+				bufpool_direct_alloc(pool, size, gfp, caller),
+				gfp, caller);
+}
+
 /*
  * allocUnsafe and from, every case: pooled below the threshold, direct
  * otherwise, zeroed if asked, debug pools, bad zones.
@@ -81,14 +109,19 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 		path = from ? BUFPOOL_PATH_FROM_POOLED :
 			      BUFPOOL_PATH_UNSAFE_POOLED;
 		if (unlikely(bufpool_should_fail(size)))
-			buf = NULL;
-		else if (bufpool_debug_pool(pool))
+			return bufpool_get_done(pool, path, size, NULL, gfp,
+						caller);
+		if (bufpool_debug_pool(pool))
 			/* Debug mode's hooks see each carve whole. */
 			buf = bufpool_slice_locked(pool, size, pool_size, gfp,
 						   caller);
 		else
 			buf = bufpool_slice(pool, size, pool_size, gfp, caller);
-		if (zero && buf)
+		if (unlikely(!buf))
+			return bufpool_get_fallback(pool, size,
+						    zero ? gfp | __GFP_ZERO : gfp,
+						    from, caller);
+		if (zero)
 			memset(buf, 0, size);
 	} else {
 		path = from ? BUFPOOL_PATH_FROM_DIRECT :
@@ -97,9 +130,7 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 					   zero ? gfp | __GFP_ZERO : gfp,
 					   caller);
 	}
-	bufpool_count_call(pool, path, size, buf);
-	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
-	return buf;
+	return bufpool_get_done(pool, path, size, buf, gfp, caller);
 }
 
 /*
@@ -124,10 +155,14 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 		     trace_bufpool_alloc_enabled()))
 		return bufpool_get_slow(pool, size, gfp, from, caller);
 
-	if (unlikely(bufpool_should_fail(size)))
+	if (unlikely(bufpool_should_fail(size))) {
 		buf = NULL;
-	else
+	} else {
 		buf = bufpool_slice(pool, size, pool_size, gfp, caller);
+		if (unlikely(!buf))
+			return bufpool_get_fallback(pool, size, gfp, from,
+						    caller);
+	}
 	bufpool_count_call(pool, path, size, buf);
 	return buf;
 }

@@ -63,16 +63,32 @@ static unsigned int bufpool_chunk_full_bias(const struct bufpool *pool,
  * @gfp: allocation flags.
  *
  * Context: As the page allocator with @gfp.
- * Return: The head page with one reference, holding one to @pool; or NULL.
+ * Return: The head page with one reference, holding one to @pool; or NULL,
+ * which the caller's request does not fail for.
  */
 struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 				 gfp_t gfp)
 {
 	struct page *page;
 
-	page = alloc_pages((gfp & ~__GFP_ZERO) | __GFP_COMP, get_order(size));
-	if (page)
-		percpu_ref_get(&pool->ref);
+	/*
+	 * Asked for as page_frag asks for its high-order page: never with
+	 * the caller's __GFP_NOFAIL, which the page allocator refuses from
+	 * order 2 on, nor from the reserves; without direct reclaim, not
+	 * retried, quietly. A request that gets no chunk is served directly
+	 * with the caller's flags (api.c).
+	 */
+	gfp &= ~(__GFP_ZERO | __GFP_NOFAIL | __GFP_DIRECT_RECLAIM);
+	gfp |= __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
+	page = alloc_pages(gfp, get_order(size));
+	if (!page)
+		return NULL;
+	/* Reserves are never ours to keep: refused, as page_frag refuses them. */
+	if (unlikely(page_is_pfmemalloc(page))) {
+		__free_pages(page, compound_order(page));
+		return NULL;
+	}
+	percpu_ref_get(&pool->ref);
 	return page;
 }
 

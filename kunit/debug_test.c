@@ -292,8 +292,9 @@ static void clean_use(struct kunit *test)
 /*
  * A debug chunk whose last slice goes after its rollover becomes a spare
  * like any other, and is laid out again when the next rollover slices it:
- * that rollover asks the page allocator for nothing (fail_nth 2 would fail
- * it, as in pool_test.c's rollover_takes_spare), its first slice is where
+ * that rollover asks the page allocator for nothing (with fail_nth 2 the
+ * request would be served directly, as in pool_test.c's
+ * rollover_takes_spare), its first slice is where
  * the chunk's first one was, and nothing is reported.
  */
 static void debug_chunk_becomes_spare(struct kunit *test)
@@ -323,7 +324,8 @@ static void debug_chunk_becomes_spare(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, a && b && c && d);
 	first = virt_to_head_page(a);
 	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(c), first);
-	KUNIT_EXPECT_NOT_NULL_MSG(test, e, "the rollover asked the page allocator");
+	KUNIT_EXPECT_TRUE_MSG(test, bufpool_is_pooled(e),
+			      "the rollover asked the page allocator");
 	if (e) {
 		KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(e), first);
 		KUNIT_EXPECT_PTR_EQ(test, e, a);
@@ -685,6 +687,7 @@ struct fault_row {
 	const char *desc;
 	unsigned int nth;
 	int path;
+	bool served;	/* no chunk, but served directly: no failure */
 };
 
 enum { PATH_ALLOC, PATH_UNSAFE_POOLED, PATH_UNSAFE_DIRECT, PATH_SLOW, PATH_FROM };
@@ -698,8 +701,9 @@ static const struct fault_row fault_rows[] = {
 	{ "FAILSLAB: alloc", 2, PATH_ALLOC },
 	{ "FAILSLAB: unsafe direct", 2, PATH_UNSAFE_DIRECT },
 	{ "FAILSLAB: slow", 2, PATH_SLOW },
-	{ "FAIL_PAGE_ALLOC: unsafe pooled", 2, PATH_UNSAFE_POOLED },
-	{ "FAIL_PAGE_ALLOC: from", 2, PATH_FROM },
+	{ "FAIL_PAGE_ALLOC: unsafe pooled, served direct", 2,
+	  PATH_UNSAFE_POOLED, true },
+	{ "FAIL_PAGE_ALLOC: from, served direct", 2, PATH_FROM, true },
 };
 
 static void fault_desc(const struct fault_row *row, char *desc)
@@ -728,8 +732,8 @@ static void *fault_call(struct bufpool *pool, int path, const u8 *src)
 static void injected_failure(struct kunit *test)
 {
 	const struct fault_row *row = test->param_value;
+	struct bufpool_stats before, after;
 	struct bufpool *pool;
-	long failures;
 	u8 src[100];
 	void *buf;
 
@@ -738,7 +742,7 @@ static void injected_failure(struct kunit *test)
 	pool = bufpool_create("kunit-fault", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	memset(src, 1, sizeof(src));
-	failures = bp_stat(pool, BUFPOOL_STAT_FAILURES);
+	bufpool_get_stats(pool, &before);
 
 	/* The pool is fresh: a pooled request needs a chunk first. */
 #ifdef CONFIG_FAULT_INJECTION
@@ -748,9 +752,17 @@ static void injected_failure(struct kunit *test)
 #else
 	buf = NULL;
 #endif
-	KUNIT_EXPECT_NULL(test, buf);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_FAILURES),
-			failures + 1);
+	bufpool_get_stats(pool, &after);
+	if (row->served) {
+		KUNIT_EXPECT_NOT_NULL(test, buf);
+		KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(buf));
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, CHUNK_FALLBACKS), 1);
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FAILURES), 0);
+		KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_DIRECT_LIVE], 1);
+	} else {
+		KUNIT_EXPECT_NULL(test, buf);
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FAILURES), 1);
+	}
 	bufpool_free(buf);
 
 	/* The pool keeps working. */

@@ -14,6 +14,7 @@
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -467,12 +468,36 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 }
 
 /*
+ * __GFP_NOFAIL is the caller's promise to kmalloc(), not one a chunk of
+ * order 2 or more may be asked for with (the page allocator WARNs): each
+ * such pool serves it, pooled while memory is plentiful.
+ */
+static void nofail_large_chunks(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 16384, 65536, SZ_1M };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		const struct bufpool_params params = { .pool_size = sizes[i] };
+		struct bufpool *pool = bufpool_create("kunit-nofail", &params);
+		void *buf;
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+		buf = bufpool_pool_alloc_unsafe(pool, 100,
+						GFP_KERNEL | __GFP_NOFAIL);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, buf, "pool_size %u", sizes[i]);
+		bufpool_free(buf);
+		bufpool_destroy(pool);
+	}
+}
+
+/*
  * A chunk whose last slice goes after its rollover stays with the CPU as
  * a spare: the next rollover slices it again, counted as a creation, and
- * asks the page allocator for nothing, so that it succeeds even with the
- * page allocator failing. fail_nth 2: fail_bufpool is the first fault
- * point a pooled request passes; GFP_ATOMIC, as FAIL_PAGE_ALLOC ignores
- * allocations that may reclaim.
+ * asks the page allocator for nothing, so that it stays pooled with the
+ * page allocator failing (which would have it served directly). fail_nth
+ * 2: fail_bufpool is the first fault point a pooled request passes;
+ * GFP_ATOMIC, as FAIL_PAGE_ALLOC ignores allocations that may reclaim.
  */
 static void rollover_takes_spare(struct kunit *test)
 {
@@ -510,7 +535,8 @@ static void rollover_takes_spare(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_EXPECT_PTR_NE(test, head_of(c), first);
 
-	KUNIT_EXPECT_NOT_NULL_MSG(test, e, "the rollover asked the page allocator");
+	KUNIT_EXPECT_TRUE_MSG(test, bufpool_is_pooled(e),
+			      "the rollover asked the page allocator");
 	if (e) {
 		KUNIT_EXPECT_PTR_EQ(test, head_of(e), first);
 		KUNIT_EXPECT_EQ(test, bufpool_offset(e), 0);
@@ -588,7 +614,8 @@ static void spares_are_capped(struct kunit *test)
 		more[2 * i] = bufpool_pool_alloc_unsafe(pool, half, gfp);
 		current->fail_nth = 0;
 #endif
-		if (!more[2 * i])
+		/* Past the spares, no chunk: served directly instead. */
+		if (!bufpool_is_pooled(more[2 * i]))
 			break;
 		got++;
 		more[2 * i + 1] = bufpool_pool_alloc_unsafe(pool, half, gfp);
@@ -617,6 +644,7 @@ static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(exact_fit),
 	KUNIT_CASE(rollover_keeps_slices),
 	KUNIT_CASE(rollover_reuses_empty_chunk),
+	KUNIT_CASE(nofail_large_chunks),
 	KUNIT_CASE(rollover_takes_spare),
 	KUNIT_CASE_PARAM(spares_are_capped, spares_gen_params),
 	{}

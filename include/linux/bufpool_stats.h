@@ -44,6 +44,9 @@ BUFPOOL_STAT(FREES, frees, EVENT, DERIVED)
 /* Calls that returned no buffer. */
 BUFPOOL_STAT(FAILURES, failures, EVENT, COUNTED)
 
+/* Requests that would have been sliced, served directly: no chunk to be had. */
+BUFPOOL_STAT(CHUNK_FALLBACKS, chunk_fallbacks, EVENT, COUNTED)
+
 /* Chunks started and released, reused ones included. */
 BUFPOOL_STAT(POOLS_CREATED, pools_created, EVENT, COUNTED)
 BUFPOOL_STAT(POOLS_RELEASED, pools_released, EVENT, COUNTED)
