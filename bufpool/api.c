@@ -100,7 +100,7 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 				       unsigned long caller)
 {
 	unsigned int pool_size = READ_ONCE(pool->pool_size);
-	bool zero = !from && ((gfp & __GFP_ZERO) ||
+	bool zero = !from && (want_init_on_alloc(gfp) ||
 			      (READ_ONCE(pool->flags) & BUFPOOL_ZERO_FILL));
 	enum bufpool_path path;
 	void *buf;
@@ -162,6 +162,12 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 		if (unlikely(!buf))
 			return bufpool_get_fallback(pool, size, gfp, from,
 						    caller);
+		/*
+		 * The kernel's policy, as kmalloc() follows it: a slice may
+		 * be memory another caller freed. A copy overwrites it all.
+		 */
+		if (!from && want_init_on_alloc(gfp))
+			memset(buf, 0, size);
 	}
 	bufpool_count_call(pool, path, size, buf);
 	return buf;

@@ -149,6 +149,18 @@ static void bufpool_chunk_end(struct bufpool *pool, struct page *page)
 	bufpool_debug_chunk_released(pool, page);
 }
 
+/*
+ * With init_on_free, a chunk whose slices are all freed is wiped before it
+ * is sliced again (recycled in place, or kept as a spare): freed memory is
+ * never handed out again as it was. bufpool knows no slice's size once it
+ * is freed, so the wipe waits for the chunk's last free.
+ */
+static void bufpool_chunk_wipe(struct bufpool *pool, struct page *page)
+{
+	if (want_init_on_free())
+		memset(page_address(page), 0, page_size(page));
+}
+
 /* Counts and traces what @c leaves unsliced when @request does not fit. */
 static void bufpool_chunk_abandon(struct bufpool *pool,
 				  struct bufpool_chunk *c,
@@ -250,6 +262,7 @@ bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
 		return false;
 	bufpool_chunk_abandon(pool, c, request);
 	bufpool_chunk_end(pool, page);
+	bufpool_chunk_wipe(pool, page);
 	page_ref_unfreeze(page, bias);
 	bufpool_chunk_begin(pool, c, page, bias);
 	return true;
@@ -311,6 +324,7 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 
 	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
 		return false;
+	bufpool_chunk_wipe(pool, page);
 	/*
 	 * Once the page is in a slot, its reference to the pool is not ours:
 	 * bufpool_destroy() may take it and the pool go. The pool is freed
@@ -361,6 +375,7 @@ noinline void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 	 */
 	kmemleak_free(page_address(page));
 	set_page_private(page, 0);
+	/* Given back, the page allocator wipes it itself if it must. */
 	if (!bufpool_chunk_spare(pool, page))
 		bufpool_chunk_free(pool, page);
 }

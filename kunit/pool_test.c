@@ -135,7 +135,11 @@ static void method_table(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, bp_all_bytes(buf, 0, size));
 	if (row->copies)
 		KUNIT_EXPECT_EQ(test, memcmp(buf, src, size), 0);
-	if (row->pooled && !row->zeroed && !row->copies)
+	if (row->pooled && !row->zeroed && !row->copies &&
+	    want_init_on_alloc(GFP_KERNEL))
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(buf, 0, size),
+				      "init_on_alloc: a slice is zeroed, as kmalloc's objects are");
+	else if (row->pooled && !row->zeroed && !row->copies)
 		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(buf, 0xaa, size),
 				      "allocUnsafe should hand out the bytes as they were");
 	bufpool_free(buf);
@@ -468,6 +472,79 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 }
 
 /*
+ * The kernel's zeroing policy on memory bufpool hands out again: with
+ * init_on_alloc (Debian's default) or init_on_free, a slice of a chunk
+ * recycled in place, or of a spare, holds none of the previous owner's
+ * bytes; with neither, it holds them (the unsafe path's contract, and what
+ * shows the case really reused the memory). make check boots 6.1's debug
+ * guest with init_on_alloc=1, 6.12's with init_on_free=1, 7.3's with
+ * neither.
+ */
+static void zeroing_policy(struct kunit *test)
+{
+	const struct bufpool_params params = { .threshold = 8193 };
+	const bool wiped = want_init_on_alloc(GFP_KERNEL) || want_init_on_free();
+	struct bufpool *pool = bufpool_create("kunit-zero", &params);
+	u8 *a, *b, *c, *e;
+	size_t off;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	kunit_info(test, "init_on_alloc %d, init_on_free %d\n",
+		   want_init_on_alloc(GFP_KERNEL), want_init_on_free());
+	migrate_disable();
+	/* Recycled in place: a's 1000 bytes, then a request that rolls over. */
+	a = bufpool_pool_alloc_unsafe(pool, 1000, GFP_KERNEL);
+	if (a) {
+		memset(a, 0xa5, 1000);
+		bufpool_free(a);
+	}
+	e = bufpool_pool_alloc_unsafe(pool, 7500, GFP_KERNEL);
+	/* A spare: b's chunk dies after its rollover, c slices it again. */
+	b = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL);	/* rollover */
+	if (b)
+		memset(b, 0x5a, 5000);
+	c = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL);	/* rollover */
+	bufpool_free(e);		/* the first chunk: a spare */
+	bufpool_free(b);		/* b's: the spare taken first */
+	e = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL);	/* rollover */
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a && b && c && e);
+
+	KUNIT_EXPECT_PTR_EQ(test, head_of(e), head_of(b));
+	if (wiped)
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0, 5000),
+				      "a spare handed out stale bytes");
+	else
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0x5a, 5000),
+				      "not the spare's old bytes: did the case reuse it?");
+	bufpool_free(c);
+	bufpool_free(e);
+
+	/* Recycled in place: a, freed, then a request that does not fit. */
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 1000, GFP_KERNEL);
+	off = bufpool_offset(a);
+	if (a) {
+		memset(a, 0xa5, 1000);
+		bufpool_free(a);
+	}
+	e = bufpool_pool_alloc_unsafe(pool, 8000, GFP_KERNEL);	/* recycles */
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a && e);
+	KUNIT_EXPECT_PTR_EQ(test, head_of(e), head_of(a));
+	KUNIT_EXPECT_EQ(test, bufpool_offset(e), 0);
+	KUNIT_ASSERT_LE(test, off + 1000, 8000);
+	if (wiped)
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e + off, 0, 1000),
+				      "a recycled chunk handed out stale bytes");
+	else
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e + off, 0xa5, 1000),
+				      "not a's old bytes: did the chunk recycle?");
+	bufpool_free(e);
+	bufpool_destroy(pool);
+}
+
+/*
  * __GFP_NOFAIL is the caller's promise to kmalloc(), not one a chunk of
  * order 2 or more may be asked for with (the page allocator WARNs): each
  * such pool serves it, pooled while memory is plentiful.
@@ -644,6 +721,7 @@ static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(exact_fit),
 	KUNIT_CASE(rollover_keeps_slices),
 	KUNIT_CASE(rollover_reuses_empty_chunk),
+	KUNIT_CASE(zeroing_policy),
 	KUNIT_CASE(nofail_large_chunks),
 	KUNIT_CASE(rollover_takes_spare),
 	KUNIT_CASE_PARAM(spares_are_capped, spares_gen_params),

@@ -119,10 +119,12 @@ kunit_job() {
 		return
 	fi
 	msg "$name: running the KUnit suites in QEMU"
+	kernel_conf "$kver"
+	# shellcheck disable=SC2086 # K_ZEROING is words
 	guest_run "$name" "$kdir/arch/x86/boot/bzImage" kunit 600 \
 		"$out/bufpool.ko" "$out/bufpool_kunit.ko" \
 		"$out/tools/client/bufpool_client.ko" -- \
-		debug_pagealloc=on slub_debug=FZP
+		debug_pagealloc=on slub_debug=FZP $K_ZEROING
 	echo "guest $name $out.serial.log $(kunit_suites "$variant")" >> "$jobs_dir/$name.judge"
 
 	# A kernel without a stock image to boot (the newest): the insmod

@@ -36,16 +36,16 @@ BUFPOOL_NEWEST=$(sed -n 's/^version=//p' "$BUFPOOL_KCONF/newest.conf")
 BUFPOOL_KERNELS="6.1 6.12 $BUFPOOL_NEWEST"
 
 # kernel_conf VER: reads the settings of kernel VER (6.1, 6.12 or the
-# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU, K_FRAGMENTS and
+# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU, K_ZEROING, K_FRAGMENTS and
 # K_DISTRO.
 kernel_conf() {
-	local f=$BUFPOOL_KCONF/$1.conf version= apt= source= stock= qemu= distro= fragments=
+	local f=$BUFPOOL_KCONF/$1.conf version= apt= source= stock= qemu= distro= fragments= zeroing=
 	[ "$1" = "$BUFPOOL_NEWEST" ] && f=$BUFPOOL_KCONF/newest.conf
 	[ -r "$f" ] || die "no kernel $1: the kernels are $BUFPOOL_KERNELS"
 	# shellcheck disable=SC1090 # the kernel's settings, data of ours
 	. "$f"
 	K_VER=$1 K_APT=$apt K_SOURCE=$source K_STOCK=$stock K_QEMU=$qemu
-	K_FRAGMENTS=$fragments K_DISTRO=$distro
+	K_FRAGMENTS=$fragments K_DISTRO=$distro K_ZEROING=$zeroing
 }
 
 # kernel_has_stock FLAVOUR: whether the current kernel (kernel_conf) has
