@@ -118,7 +118,6 @@ static void bufpool_chunk_begin(struct bufpool *pool, struct bufpool_chunk *c,
 				struct page *page, unsigned int bias)
 {
 	unsigned int size = page_size(page);
-	u64 pos = READ_ONCE(c->pos);
 
 	/* The position holds any offset, and the slices of any chunk. */
 	BUILD_BUG_ON(BIT(BUFPOOL_POS_OFFSET_BITS) <= BUFPOOL_MAX_POOL_SIZE);
@@ -130,7 +129,7 @@ static void bufpool_chunk_begin(struct bufpool *pool, struct bufpool_chunk *c,
 	WRITE_ONCE(c->va, page_address(page));
 	WRITE_ONCE(c->size, size);
 	c->bias = bias;
-	WRITE_ONCE(c->pos, (pos | (BUFPOOL_POS_GEN - 1)) + 1);
+	bufpool_chunk_restart(c);
 	bufpool_count(pool, BUFPOOL_CNT_POOLS_CREATED, 1);
 	bufpool_count(pool, BUFPOOL_CNT_POOLS_LIVE, 1);
 	bufpool_count(pool, BUFPOOL_CNT_POOL_BYTES_LIVE, size);
@@ -295,6 +294,7 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
 	WRITE_ONCE(c->page, NULL);
 	WRITE_ONCE(c->va, NULL);
 	WRITE_ONCE(c->size, 0);
+	bufpool_chunk_restart(c);	/* nothing fits a chunk of size 0 */
 
 	/* Counted first, so that a racing last put never sees it negative. */
 	bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, 1);

@@ -89,6 +89,16 @@ static inline unsigned int bufpool_chunk_bias(const struct bufpool_chunk *c)
 }
 
 /*
+ * Puts @c's position at offset 0, no slice taken, in a new generation: a
+ * carve that an interrupt doing this cut short on this CPU starts again.
+ * Under the lock that protects @c.
+ */
+static inline void bufpool_chunk_restart(struct bufpool_chunk *c)
+{
+	WRITE_ONCE(c->pos, (READ_ONCE(c->pos) | (BUFPOOL_POS_GEN - 1)) + 1);
+}
+
+/*
  * Moves @c's next slice to @next without taking a slice: a debug pool's
  * chunk header. Under the lock that protects @c.
  */
