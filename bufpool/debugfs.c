@@ -173,19 +173,24 @@ static const struct file_operations bufpool_reset_fops = {
  */
 void bufpool_debugfs_add(struct bufpool *pool)
 {
+	static const struct {
+		const char *name;
+		umode_t mode;
+		const struct file_operations *fops;
+	} files[] = {
+		{ "stats", 0400, &bufpool_stats_fops },
+		{ "percpu", 0400, &bufpool_percpu_fops },
+		{ "histogram", 0400, &bufpool_histogram_fops },
+		{ "reset", 0200, &bufpool_reset_fops },
+		{ "owners", 0400, &bufpool_owners_fops },
+		{ "debug", 0400, &bufpool_debug_fops },
+	};
+	int i;
+
 	pool->dir = debugfs_create_dir(pool->name, bufpool_debugfs_root);
-	debugfs_create_file_unsafe("stats", 0400, pool->dir, pool,
-				   &bufpool_stats_fops);
-	debugfs_create_file_unsafe("percpu", 0400, pool->dir, pool,
-				   &bufpool_percpu_fops);
-	debugfs_create_file_unsafe("histogram", 0400, pool->dir, pool,
-				   &bufpool_histogram_fops);
-	debugfs_create_file_unsafe("reset", 0200, pool->dir, pool,
-				   &bufpool_reset_fops);
-	debugfs_create_file_unsafe("owners", 0400, pool->dir, pool,
-				   &bufpool_owners_fops);
-	debugfs_create_file_unsafe("debug", 0400, pool->dir, pool,
-				   &bufpool_debug_fops);
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		debugfs_create_file_unsafe(files[i].name, files[i].mode,
+					   pool->dir, pool, files[i].fops);
 }
 
 /**
