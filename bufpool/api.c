@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/preempt.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -61,6 +62,25 @@ static __always_inline bool bufpool_sliced(struct bufpool *pool, size_t size,
 	return size && size < bufpool_threshold(pool, pool_size) &&
 	       !(gfp & GFP_ZONEMASK) &&
 	       !bufpool_debug_too_big(pool, size, pool_size);
+}
+
+/*
+ * Nothing bufpool does is safe in NMI context, as nothing kmalloc() does
+ * is: an NMI may land in the middle of this CPU's rollover, whose chunk
+ * it would carve half changed. Refused, said once.
+ */
+static noinline void bufpool_nmi_refused(unsigned long caller)
+{
+	pr_warn_once("allocation from NMI context by %pS refused\n",
+		     (void *)caller);
+}
+
+static __always_inline bool bufpool_in_nmi(unsigned long caller)
+{
+	if (likely(!in_nmi()))
+		return false;
+	bufpool_nmi_refused(caller);
+	return true;
 }
 
 /* Counts and traces the end of a call on @path. */
@@ -143,10 +163,13 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 {
 	enum bufpool_path path = from ? BUFPOOL_PATH_FROM_POOLED :
 					BUFPOOL_PATH_UNSAFE_POOLED;
-	unsigned int pool_size = READ_ONCE(pool->pool_size);
+	unsigned int pool_size;
 	void *buf;
 
+	if (unlikely(bufpool_in_nmi(caller)))
+		return NULL;
 	might_alloc(gfp);
+	pool_size = READ_ONCE(pool->pool_size);
 	/* With its tracepoint on, the slow path traces. */
 	if (unlikely(!bufpool_sliced(pool, size, gfp, pool_size) ||
 		     (gfp & __GFP_ZERO) ||
@@ -186,6 +209,8 @@ static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
 {
 	void *buf;
 
+	if (unlikely(bufpool_in_nmi(caller)))
+		return NULL;
 	might_alloc(gfp);
 	buf = bufpool_direct_alloc(pool, size, gfp, caller);
 	bufpool_count_call(pool, path, size, buf);
@@ -254,7 +279,8 @@ EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL_NS);
  * there before, unless the pool zero-fills.
  *
  * Context: Any context in which kmalloc() with @gfp may be called: hardirq
- * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc().
+ * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc(). In
+ * NMI context, where kmalloc() may not be called, it refuses: NULL.
  * Return: A buffer aligned to the pool's alignment, %ZERO_SIZE_PTR when
  * @size is 0, or NULL when memory is short or @size is larger than
  * kmalloc() can give. Free it with bufpool_free().
@@ -356,7 +382,8 @@ EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL_NS);
  * 0 < @size < threshold (pool_size / 2 unless set), direct otherwise.
  *
  * Context: Any context in which kmalloc() with @gfp may be called: hardirq
- * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc().
+ * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc(). In
+ * NMI context, where kmalloc() may not be called, it refuses: NULL.
  * Return: An 8-byte aligned buffer, %ZERO_SIZE_PTR when @size is 0, or
  * NULL. Free it with bufpool_free().
  */

@@ -1205,10 +1205,47 @@ static void bad_zone(struct kunit *test)
 	bufpool_free(dma);
 }
 
+/*
+ * From NMI context every allocation path refuses, and says so once: an NMI
+ * can land in this CPU's rollover. The case enters NMI context as far as
+ * in_nmi() tells (nmi_enter()'s count), with interrupts off meanwhile.
+ */
+static void nmi_refused(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	void *got[5], *warm;
+	unsigned long flags;
+	struct bp_log log;
+	int i;
+
+	/* A chunk to carve, so that only the refusal can return NULL. */
+	warm = bufpool_pool_alloc_unsafe(pool, 16, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, warm);
+	bp_log_mark(&log);
+	local_irq_save(flags);
+	__preempt_count_add(NMI_OFFSET + HARDIRQ_OFFSET);
+	got[0] = bufpool_pool_alloc_unsafe(pool, 16, GFP_ATOMIC);
+	got[1] = bufpool_alloc_unsafe(16, GFP_ATOMIC);
+	got[2] = bufpool_pool_from(pool, "x", 1, GFP_ATOMIC);
+	got[3] = bufpool_pool_alloc(pool, 16, GFP_ATOMIC);
+	got[4] = bufpool_pool_alloc_unsafe_slow(pool, 16, GFP_ATOMIC);
+	__preempt_count_sub(NMI_OFFSET + HARDIRQ_OFFSET);
+	local_irq_restore(flags);
+	for (i = 0; i < ARRAY_SIZE(got); i++) {
+		KUNIT_EXPECT_NULL_MSG(test, got[i], "path %d", i);
+		bufpool_free(got[i]);
+	}
+	bufpool_free(warm);
+	/* Said once per load of bufpool: the suites run once per boot. */
+	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, "allocation from NMI context by",
+					   "nmi_refused", "refused", NULL));
+}
+
 static struct kunit_case input_cases[] = {
 	KUNIT_CASE_PARAM(absurd_sizes, absurd_gen_params),
 	KUNIT_CASE(free_nothing),
 	KUNIT_CASE(bad_zone),
+	KUNIT_CASE(nmi_refused),
 	{}
 };
 
