@@ -14,7 +14,16 @@
  *   bufpool_chunk_retire()    a rollover, or the pool's end: the CPU stops
  *                             slicing it and drops the unused bias
  *   bufpool_chunk_release()   the last put: counted released, then kept as
- *                             a spare of this CPU's or given back
+ *                             a spare of this CPU's or given back, or left
+ *                             to another holder of its page
+ *
+ * A chunk's slices are counted in its head page's ->index (chunk.h), not
+ * in the page's reference count: bufpool holds one page reference from the allocation to
+ * the release, and whoever else holds one (the network stack, to which a
+ * driver handed a slice; a pfn walker) holds it apart. A chunk is reused
+ * (recycled in place, kept as a spare) only when that one reference is
+ * the only one; otherwise its release drops it, and the page goes back to
+ * the page allocator with the last holder's put_page().
  *
  * A chunk's head page points back at its pool through ->private, tagged in
  * bit 0 (chunk.h), which is how bufpool_free() tells a slice from a direct
@@ -31,12 +40,38 @@
 #include "debug.h"
 #include "trace.h"
 
-/* Counts @page in or out (@n = 1 or -1) of the spares' gauges. */
-static void bufpool_chunk_count_spare(struct bufpool *pool, struct page *page,
-				      int n)
+/*
+ * Spare bytes a CPU keeps in all pools together: however many pools there
+ * are, their spares hold at most this much per CPU (two pools' worth at
+ * the default size), and the shrinker takes them back under pressure.
+ */
+#define BUFPOOL_CPU_SPARE_BYTES	SZ_64K
+
+/* Each CPU's spare bytes in all pools; slots are emptied from any CPU. */
+static DEFINE_PER_CPU(atomic_long_t, bufpool_cpu_spares);
+
+/*
+ * Counts @page into (@n = 1) or out of (@n = -1) @cpu's spares: the pool's
+ * gauges and the CPU's bytes over all pools. In before it is in a slot, so
+ * that whoever empties the slot counts it out after.
+ *
+ * Return: false, with nothing counted, when @page would take @cpu's
+ * spares past BUFPOOL_CPU_SPARE_BYTES.
+ */
+static bool bufpool_chunk_count_spare(struct bufpool *pool, int cpu,
+				      struct page *page, int n)
 {
+	atomic_long_t *held = per_cpu_ptr(&bufpool_cpu_spares, cpu);
+	long bytes = n * (long)page_size(page);
+
+	if (atomic_long_add_return(bytes, held) > BUFPOOL_CPU_SPARE_BYTES &&
+	    n > 0) {
+		atomic_long_sub(bytes, held);
+		return false;
+	}
 	bufpool_count(pool, BUFPOOL_CNT_SPARE_POOLS, n);
-	bufpool_count(pool, BUFPOOL_CNT_SPARE_BYTES, n * (long)page_size(page));
+	bufpool_count(pool, BUFPOOL_CNT_SPARE_BYTES, bytes);
+	return true;
 }
 
 /* Spares kept per CPU for chunks of @size: 32 KB of them, at least one. */
@@ -80,7 +115,11 @@ struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 	 */
 	gfp &= ~(__GFP_ZERO | __GFP_NOFAIL | __GFP_DIRECT_RECLAIM);
 	gfp |= __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
-	page = alloc_pages(gfp, get_order(size));
+	/*
+	 * From this CPU's node, whatever the task's memory policy: the chunk
+	 * is this CPU's cache, as SLUB's per-CPU slabs are its node's.
+	 */
+	page = alloc_pages_node(numa_mem_id(), gfp, get_order(size));
 	if (!page)
 		return NULL;
 	/* Reserves are never ours to keep: refused, as page_frag refuses them. */
@@ -129,6 +168,7 @@ static void bufpool_chunk_begin(struct bufpool *pool, struct bufpool_chunk *c,
 	WRITE_ONCE(c->va, page_address(page));
 	WRITE_ONCE(c->size, size);
 	c->bias = bias;
+	atomic_long_set(bufpool_chunk_refs(page_folio(page)), bias);
 	bufpool_chunk_restart(c);
 	bufpool_count(pool, BUFPOOL_CNT_POOLS_CREATED, 1);
 	bufpool_count(pool, BUFPOOL_CNT_POOLS_LIVE, 1);
@@ -197,7 +237,7 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 		page = xchg(&pc->spare[i], NULL);
 		if (!page)
 			continue;
-		bufpool_chunk_count_spare(pool, page, -1);
+		bufpool_chunk_count_spare(pool, smp_processor_id(), page, -1);
 		if (page_size(page) == size) {
 			set_page_count(page, 1);
 			return page;
@@ -227,7 +267,6 @@ void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
 	 * scan the chunk, without ever reporting it.
 	 */
 	kmemleak_alloc(page_address(page), page_size(page), 0, GFP_ATOMIC);
-	page_ref_add(page, bias - 1);
 	bufpool_chunk_begin(pool, c, page, bias);
 }
 
@@ -240,6 +279,7 @@ void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
  * A rollover as page_frag does it: rather than retire the chunk and take
  * (and, with init_on_alloc, zero) another, slice it again from its start.
  * Counted as a release and a creation, so the gauges read as they would.
+ * Not while another holder of the page may still read what a slice held.
  *
  * Context: Under this CPU's lock of @pool.
  * Return: true when @c's chunk had no live slice and starts again.
@@ -247,22 +287,29 @@ void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
 bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
 			   unsigned int request)
 {
-	unsigned int bias = bufpool_chunk_full_bias(pool, c->size);
 	struct page *page = c->page;
+	unsigned int bias;
 
 	bufpool_assert_slicing(pool, c);
-	/*
-	 * The count is the bias exactly when no slice is live: then no free
-	 * can race with this. Frozen, not just read, so that a speculative
-	 * reference (a pfn walker's get_page_unless_zero()) is not lost; the
-	 * freeze also orders the frees before the slices to come.
-	 */
-	if (!page || !page_ref_freeze(page, bufpool_chunk_bias(c)))
+	if (!page)
 		return false;
+	/*
+	 * The count is what the chunk holds for slices to come exactly when
+	 * no slice is live: then no free can race with this, and nobody can
+	 * take a page reference through a slice any more. Acquire: the frees
+	 * come before the slices to come.
+	 */
+	if (atomic_long_read_acquire(bufpool_chunk_refs(page_folio(page))) !=
+	    bufpool_chunk_bias(c))
+		return false;
+	/* Only bufpool's reference: nobody else reads what the slices held. */
+	if (page_ref_count(page) != 1)
+		return false;
+	smp_acquire__after_ctrl_dep();
+	bias = bufpool_chunk_full_bias(pool, page_size(page));
 	bufpool_chunk_abandon(pool, c, request);
 	bufpool_chunk_end(pool, page);
 	bufpool_chunk_wipe(pool, page);
-	page_ref_unfreeze(page, bias);
 	bufpool_chunk_begin(pool, c, page, bias);
 	return true;
 }
@@ -298,19 +345,70 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
 
 	/* Counted first, so that a racing last put never sees it negative. */
 	bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, 1);
-	if (!page_ref_sub_and_test(page, bias))
+	if (!atomic_long_sub_and_test(bias, bufpool_chunk_refs(page_folio(page))))
 		return NULL;
 	bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, -1);
 	return page;
 }
 
+/**
+ * bufpool_chunk_drop_spares - give back a CPU's spares
+ * @pool: their pool.
+ * @cpu: the CPU whose slots are emptied.
+ * @pages: give back spares until this many pages went, or all.
+ * @reclaim: for the shrinker: counted in spares_reclaimed.
+ *
+ * Context: Any context: a slot is emptied with xchg(), against the CPU
+ * filling or taking it.
+ * Return: The pages given back.
+ */
+unsigned long bufpool_chunk_drop_spares(struct bufpool *pool, int cpu,
+					unsigned long pages, bool reclaim)
+{
+	struct page **slots = per_cpu_ptr(pool->pcpu, cpu)->spare;
+	unsigned long freed = 0;
+	struct page *page;
+	int i;
+
+	for (i = 0; i < BUFPOOL_SPARES && freed < pages; i++) {
+		if (!READ_ONCE(slots[i]))
+			continue;
+		page = xchg(&slots[i], NULL);
+		if (!page)
+			continue;
+		freed += compound_nr(page);
+		bufpool_chunk_count_spare(pool, cpu, page, -1);
+		if (reclaim)
+			bufpool_count(pool, BUFPOOL_CNT_SPARES_RECLAIMED, 1);
+		bufpool_chunk_free(pool, page);
+	}
+	return freed;
+}
+
+/**
+ * bufpool_chunk_spare_pages - the pages every CPU keeps as spares
+ *
+ * Context: Any context.
+ * Return: The pages of all spares in all pools, for the shrinker.
+ */
+unsigned long bufpool_chunk_spare_pages(void)
+{
+	long bytes = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		bytes += atomic_long_read(per_cpu_ptr(&bufpool_cpu_spares, cpu));
+	return bytes > 0 ? bytes >> PAGE_SHIFT : 0;
+}
+
 /*
- * Keeps @page, released, in one of this CPU's spare slots: 32 KB of them
- * or one. Its next rollovers slice them rather than take a fresh chunk
- * from the page allocator (which, with init_on_alloc, zeroes it first).
- * From any context and on any CPU: a slot is filled with cmpxchg(),
- * against a rollover on this CPU taking it (under the local lock) or
- * bufpool_destroy() emptying it from another CPU.
+ * Keeps @page, released, in one of this CPU's spare slots, when it is of
+ * this CPU's node: 32 KB of them or one per pool, 64 KB in all pools. Its
+ * next rollovers slice them rather than take a fresh chunk from the page
+ * allocator (which, with init_on_alloc, zeroes it first). From any
+ * context and on any CPU: a slot is filled with cmpxchg(), against a
+ * rollover on this CPU taking it (under the local lock), or
+ * bufpool_destroy() or the shrinker emptying it from another CPU.
  *
  * Return: true when it was kept, or given back here because the pool is
  * dying; false when the caller must give it back.
@@ -318,54 +416,53 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
 static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 {
 	unsigned long size = page_size(page);
+	int cpu = raw_smp_processor_id();
 	struct page **slots;
 	bool kept = false;
 	int i;
 
 	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
 		return false;
+	/* A chunk of another node goes back: this CPU would slice it remote. */
+	if (page_to_nid(page) != cpu_to_mem(cpu))
+		return false;
+	if (!bufpool_chunk_count_spare(pool, cpu, page, 1))
+		return false;
 	bufpool_chunk_wipe(pool, page);
 	/*
 	 * Once the page is in a slot, its reference to the pool is not ours:
-	 * bufpool_destroy() may take it and the pool go. The pool is freed
-	 * only a grace period after bufpool_destroy(), so this holds it.
+	 * bufpool_destroy() or the shrinker may take it and the pool go. The
+	 * pool is freed only a grace period after bufpool_destroy(), so this
+	 * holds it.
 	 */
 	rcu_read_lock();
-	slots = raw_cpu_ptr(pool->pcpu)->spare;
+	slots = per_cpu_ptr(pool->pcpu, cpu)->spare;
 	for (i = 0; i < bufpool_spares(size); i++) {
 		if (cmpxchg(&slots[i], NULL, page))
 			continue;
-		bufpool_chunk_count_spare(pool, page, 1);
 		/*
 		 * The cmpxchg() orders this against bufpool_destroy(), which
 		 * sets dying before it empties the slots: either it took the
 		 * page, or we see dying and give back what the slot holds.
 		 */
-		if (unlikely(READ_ONCE(pool->dying))) {
-			page = xchg(&slots[i], NULL);
-			if (page) {
-				bufpool_chunk_count_spare(pool, page, -1);
-				bufpool_chunk_free(pool, page);
-			}
-		}
+		if (unlikely(READ_ONCE(pool->dying)))
+			bufpool_chunk_drop_spares(pool, cpu, ULONG_MAX, false);
 		kept = true;
 		break;
 	}
 	rcu_read_unlock();
+	if (!kept)
+		bufpool_chunk_count_spare(pool, cpu, page, -1);
 	return kept;
 }
 
-/**
- * bufpool_chunk_release - the last put of a chunk
- * @pool: its pool.
- * @page: its head page, retired, with a reference count of zero.
- *
- * Counted as released, it is kept as a spare of this CPU's or given back
- * to the page allocator.
- *
- * Context: Any context.
+/*
+ * The last put of @page's slices: counted as released, then kept as a
+ * spare of this CPU's when @keep and it can be, or given back; or left to
+ * another holder of the page.
  */
-noinline void bufpool_chunk_release(struct bufpool *pool, struct page *page)
+static void bufpool_chunk_let_go(struct bufpool *pool, struct page *page,
+				 bool keep)
 {
 	bufpool_chunk_end(pool, page);
 	/*
@@ -375,33 +472,58 @@ noinline void bufpool_chunk_release(struct bufpool *pool, struct page *page)
 	 */
 	kmemleak_free(page_address(page));
 	set_page_private(page, 0);
+	/*
+	 * Frozen, bufpool's reference is the only one and nobody can take
+	 * another: the page is bufpool's to keep. Otherwise it is no longer
+	 * bufpool's at all, and what the slices held stays as it was.
+	 */
+	if (!page_ref_freeze(page, 1)) {
+		bufpool_count(pool, BUFPOOL_CNT_POOLS_LEFT_TO_HOLDERS, 1);
+		put_page(page);
+		percpu_ref_put(&pool->ref);
+		return;
+	}
 	/* Given back, the page allocator wipes it itself if it must. */
-	if (!bufpool_chunk_spare(pool, page))
+	if (!keep || !bufpool_chunk_spare(pool, page))
 		bufpool_chunk_free(pool, page);
 }
 
 /**
- * bufpool_chunk_drain - give back a CPU's chunks when its pool is destroyed
- * @pool: the pool, dying: nothing slices it any more.
- * @cpu: the CPU whose spares go back and whose chunk is retired.
+ * bufpool_chunk_release - the last put of a chunk's slices
+ * @pool: its pool.
+ * @page: its head page, retired, whose count of slices is zero.
  *
- * Context: Process context, in bufpool_destroy().
+ * Counted as released, it is kept as a spare of this CPU's or given back
+ * to the page allocator; or, while another holder has a reference to the
+ * page, left to that holder, whose last put_page() frees it.
+ *
+ * Context: Any context.
+ */
+noinline void bufpool_chunk_release(struct bufpool *pool, struct page *page)
+{
+	bufpool_chunk_let_go(pool, page, true);
+}
+
+/**
+ * bufpool_chunk_drain - give back a CPU's chunks
+ * @pool: the pool.
+ * @cpu: the CPU whose spares go back and whose chunk is retired: its pool
+ *	is dying, or it is dead.
+ *
+ * Its chunk, when no slice of it is live, and its spares go back to the
+ * page allocator, not to another CPU's spares.
+ *
+ * Context: Process context: in bufpool_destroy(), or in the CPU hotplug
+ * callback once @cpu is dead. Nothing slices @cpu's chunk meanwhile.
  */
 void bufpool_chunk_drain(struct bufpool *pool, int cpu)
 {
-	struct bufpool_cpu *pc = per_cpu_ptr(pool->pcpu, cpu);
 	struct page *page;
-	int i;
 
 	/* Already counted as released when they were kept. */
-	for (i = 0; i < BUFPOOL_SPARES; i++) {
-		page = xchg(&pc->spare[i], NULL);
-		if (page) {
-			bufpool_chunk_count_spare(pool, page, -1);
-			bufpool_chunk_free(pool, page);
-		}
-	}
-	page = bufpool_chunk_retire(pool, &pc->chunk, 0);
+	bufpool_chunk_drop_spares(pool, cpu, ULONG_MAX, false);
+	page = bufpool_chunk_retire(pool, &per_cpu_ptr(pool->pcpu, cpu)->chunk,
+				    0);
 	if (page)
-		bufpool_chunk_release(pool, page);
+		bufpool_chunk_let_go(pool, page, false);
 }

@@ -9,8 +9,9 @@
 #ifndef _BUFPOOL_CHUNK_H
 #define _BUFPOOL_CHUNK_H
 
+#include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/mm.h>
-#include <linux/page_ref.h>
 
 #include "pool.h"
 
@@ -60,6 +61,25 @@ struct page *bufpool_chunk_retire(struct bufpool *pool,
 				  unsigned int request);
 void bufpool_chunk_release(struct bufpool *pool, struct page *page);
 void bufpool_chunk_drain(struct bufpool *pool, int cpu);
+unsigned long bufpool_chunk_drop_spares(struct bufpool *pool, int cpu,
+					unsigned long pages, bool reclaim);
+unsigned long bufpool_chunk_spare_pages(void);
+
+/*
+ * The count of @folio's slice references: those it holds for slices to
+ * come (the bias) and one per live slice, in its head page's ->index. The
+ * page's own reference count is not it: another holder of the page (the
+ * network stack, to which a driver handed a slice; a pfn walker) takes
+ * and drops references there, and must never stand for a slice. A page
+ * from alloc_pages() has the words of ->index and ->private for its
+ * owner's use (linux/mm_types.h); counted in with atomics, as fs/erofs
+ * counts in ->private.
+ */
+static __always_inline atomic_long_t *bufpool_chunk_refs(struct folio *folio)
+{
+	BUILD_BUG_ON(sizeof(folio->index) != sizeof(atomic_long_t));
+	return (atomic_long_t *)&folio->index;
+}
 
 /*
  * A slice's reference goes back to its chunk. Only a retired chunk can
@@ -68,7 +88,7 @@ void bufpool_chunk_drain(struct bufpool *pool, int cpu);
 static __always_inline void bufpool_chunk_put(struct bufpool *pool,
 					      struct folio *folio)
 {
-	if (folio_ref_dec_and_test(folio)) {
+	if (atomic_long_dec_and_test(bufpool_chunk_refs(folio))) {
 		bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, -1);
 		bufpool_chunk_release(pool, &folio->page);
 	}

@@ -13,6 +13,7 @@
 #include <linux/fs_struct.h>
 #include <linux/hrtimer.h>
 #include <linux/mmzone.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include <linux/version.h>
@@ -81,6 +82,50 @@ static inline void hrtimer_setup(struct hrtimer *timer,
  */
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
+#endif
+
+/*
+ * 6.7: a shrinker is allocated by the kernel (shrinker_alloc()), then
+ * registered and freed; before, it was the caller's struct, registered by
+ * name. The calls below are the new ones, over either.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline struct shrinker *bufpool_shrinker_alloc(const char *name)
+{
+	return shrinker_alloc(0, "%s", name);
+}
+
+static inline int bufpool_shrinker_register(struct shrinker *s,
+					    const char *name)
+{
+	shrinker_register(s);
+	return 0;
+}
+
+static inline void bufpool_shrinker_free(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *bufpool_shrinker_alloc(const char *name)
+{
+	return kzalloc_obj(struct shrinker, GFP_KERNEL);
+}
+
+static inline int bufpool_shrinker_register(struct shrinker *s,
+					    const char *name)
+{
+	return register_shrinker(s, "%s", name);
+}
+
+/* Unregistering one never registered is a no-op. */
+static inline void bufpool_shrinker_free(struct shrinker *s)
+{
+	if (!s)
+		return;
+	unregister_shrinker(s);
+	kfree(s);
+}
 #endif
 
 /*

@@ -199,7 +199,7 @@ void bufpool_debugfs_add(struct bufpool *pool)
  *
  * Waits for readers of its files, so the pool may be freed afterwards.
  *
- * Context: Process context.
+ * Context: Process context, under bufpool_mutex.
  */
 void bufpool_debugfs_remove(struct bufpool *pool)
 {

@@ -6,10 +6,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpuhotplug.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/kmemleak.h>
 #include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -18,9 +21,12 @@
 #include "debugfs.h"
 #include "pool.h"
 
+/* Changed under bufpool_mutex; the shrinker walks it under RCU. */
 static LIST_HEAD(bufpool_list);
 static DEFINE_MUTEX(bufpool_mutex);	/* protects bufpool_list */
 static struct workqueue_struct *bufpool_wq;
+static enum cpuhp_state bufpool_cpuhp_state;
+static struct shrinker *bufpool_shrinker;
 
 struct bufpool *bufpool_default;
 
@@ -153,8 +159,10 @@ struct bufpool *bufpool_create(const char *name,
 	pool->pcpu = alloc_percpu(struct bufpool_cpu);
 	if (!pool->pcpu)
 		goto err_free_pool;
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		local_lock_init(&per_cpu_ptr(pool->pcpu, cpu)->lock);
+		per_cpu_ptr(pool->pcpu, cpu)->cpu = cpu;
+	}
 	err = percpu_ref_init(&pool->ref, bufpool_ref_release, 0, GFP_KERNEL);
 	if (err)
 		goto err_free_pcpu;
@@ -166,7 +174,7 @@ struct bufpool *bufpool_create(const char *name,
 		err = -EEXIST;
 		goto err_exit_ref;
 	}
-	list_add_tail(&pool->node, &bufpool_list);
+	list_add_tail_rcu(&pool->node, &bufpool_list);
 	bufpool_debugfs_add(pool);
 	mutex_unlock(&bufpool_mutex);
 	if (READ_ONCE(pool->flags) & BUFPOOL_DEBUG)
@@ -203,10 +211,14 @@ void bufpool_destroy(struct bufpool *pool)
 	if (IS_ERR_OR_NULL(pool))
 		return;
 
+	/*
+	 * The directory goes before the name: a pool created under the name
+	 * once it is free gets its own files.
+	 */
 	mutex_lock(&bufpool_mutex);
-	list_del(&pool->node);
-	mutex_unlock(&bufpool_mutex);
 	bufpool_debugfs_remove(pool);
+	list_del_rcu(&pool->node);
+	mutex_unlock(&bufpool_mutex);
 
 	WRITE_ONCE(pool->dying, true);
 	/* dying before the spare slots are emptied: see chunk.c. */
@@ -226,6 +238,77 @@ void bufpool_destroy(struct bufpool *pool)
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_destroy, BUFPOOL_NS);
 
+/*
+ * A CPU is dead: in every pool, its chunk is retired and its spares go
+ * back to the page allocator, as the page allocator's and SLUB's dead
+ * callbacks drain a dead CPU's caches from the CPU that took it down.
+ * Nothing runs on it, so nothing slices its chunk meanwhile; a destroyed
+ * pool is off the list before bufpool_destroy() drains it.
+ */
+static int bufpool_cpu_dead(unsigned int cpu)
+{
+	struct bufpool *pool;
+
+	mutex_lock(&bufpool_mutex);
+	list_for_each_entry(pool, &bufpool_list, node)
+		bufpool_chunk_drain(pool, cpu);
+	mutex_unlock(&bufpool_mutex);
+	return 0;
+}
+
+/* Pages the spares of every pool hold, or SHRINK_EMPTY. */
+static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	return bufpool_chunk_spare_pages() ?: SHRINK_EMPTY;
+}
+
+/*
+ * Memory pressure, or drop_caches: spares go back to the page allocator,
+ * pool after pool, CPU after CPU, until nr_to_scan pages went. No lock but
+ * RCU's, as reclaim may come from under any of bufpool's own; a pool being
+ * destroyed is left to bufpool_destroy(), which empties its slots itself.
+ */
+static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
+					 struct shrink_control *sc)
+{
+	unsigned long freed = 0;
+	struct bufpool *pool;
+	int cpu;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(pool, &bufpool_list, node) {
+		if (READ_ONCE(pool->dying))
+			continue;
+		for_each_possible_cpu(cpu) {
+			freed += bufpool_chunk_drop_spares(pool, cpu,
+							   sc->nr_to_scan - freed,
+							   true);
+			if (freed >= sc->nr_to_scan)
+				goto out;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return freed ?: SHRINK_STOP;
+}
+
+static int bufpool_shrinker_init(void)
+{
+	int ret;
+
+	bufpool_shrinker = bufpool_shrinker_alloc("bufpool");
+	if (!bufpool_shrinker)
+		return -ENOMEM;
+	bufpool_shrinker->count_objects = bufpool_shrink_count;
+	bufpool_shrinker->scan_objects = bufpool_shrink_scan;
+	bufpool_shrinker->seeks = DEFAULT_SEEKS;
+	ret = bufpool_shrinker_register(bufpool_shrinker, "bufpool");
+	if (ret)
+		bufpool_shrinker_free(bufpool_shrinker);
+	return ret;
+}
+
 /**
  * bufpool_core_init - create the workqueue and the default pool
  * @params: the default pool's parameters, from the module parameters.
@@ -236,17 +319,34 @@ EXPORT_SYMBOL_NS_GPL(bufpool_destroy, BUFPOOL_NS);
 int bufpool_core_init(const struct bufpool_params *params)
 {
 	struct bufpool *pool;
+	int ret;
 
 	bufpool_wq = alloc_workqueue("bufpool", WQ_UNBOUND, 0);
 	if (!bufpool_wq)
 		return -ENOMEM;
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bufpool:dead",
+					NULL, bufpool_cpu_dead);
+	if (ret < 0)
+		goto err_wq;
+	bufpool_cpuhp_state = ret;
+	ret = bufpool_shrinker_init();
+	if (ret)
+		goto err_cpuhp;
 	pool = bufpool_create("default", params);
 	if (IS_ERR(pool)) {
-		destroy_workqueue(bufpool_wq);
-		return PTR_ERR(pool);
+		ret = PTR_ERR(pool);
+		goto err_shrinker;
 	}
 	bufpool_default = pool;
 	return 0;
+
+err_shrinker:
+	bufpool_shrinker_free(bufpool_shrinker);
+err_cpuhp:
+	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
+err_wq:
+	destroy_workqueue(bufpool_wq);
+	return ret;
 }
 
 /**
@@ -259,6 +359,8 @@ void bufpool_core_exit(void)
 {
 	struct bufpool *pool;
 
+	bufpool_shrinker_free(bufpool_shrinker);
+	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
 	for (;;) {
 		mutex_lock(&bufpool_mutex);
 		pool = list_first_entry_or_null(&bufpool_list, struct bufpool,

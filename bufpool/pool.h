@@ -8,6 +8,7 @@
 #define _BUFPOOL_POOL_H
 
 #include <linux/bufpool.h>
+#include <linux/cpumask.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 /* PREEMPT_RT's local_lock.h needs spinlock_t, which 6.1's does not include. */
@@ -119,12 +120,14 @@ static inline void bufpool_chunk_skip(struct bufpool_chunk *c, unsigned int next
  *	Filled and emptied with atomics: bufpool_destroy() empties them from
  *	another CPU.
  * @stats: this CPU's counters.
+ * @cpu: which CPU this is.
  */
 struct bufpool_cpu {
 	local_lock_t lock;
 	struct bufpool_chunk chunk;
 	struct page *spare[BUFPOOL_SPARES];
 	struct bufpool_cpu_stats stats;
+	int cpu;
 };
 
 /**
@@ -196,14 +199,16 @@ static inline void bufpool_count(struct bufpool *pool,
 }
 
 /*
- * The state @c of this CPU's slicing is what the caller may change: it
- * holds this CPU's lock of @pool, or the pool is being destroyed, when
- * nothing slices any more.
+ * The slicing state @c of a CPU is what the caller may change: it holds
+ * this CPU's lock of @pool and @c is this CPU's; or nothing slices @c any
+ * more, because the pool is being destroyed or @c's CPU is dead.
  */
 static inline void bufpool_assert_slicing(struct bufpool *pool,
 					  struct bufpool_chunk *c)
 {
 	lockdep_assert(READ_ONCE(pool->dying) ||
+		       !cpu_online(container_of(c, struct bufpool_cpu,
+						chunk)->cpu) ||
 		       (lockdep_is_held(this_cpu_ptr(&pool->pcpu->lock)) &&
 			c == this_cpu_ptr(&pool->pcpu->chunk)));
 }

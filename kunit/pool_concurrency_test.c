@@ -10,6 +10,7 @@
  */
 #include <kunit/test.h>
 #include <linux/bufpool.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
@@ -323,8 +324,110 @@ static void stress(struct kunit *test)
 	bufpool_destroy(st->pool);
 }
 
+/*
+ * Two threads create and destroy a pool under one name, each with its own
+ * pool_size: whenever a create succeeds, the name's debugfs directory is
+ * that pool's, with its files, not the last one's on its way out.
+ */
+#define RACE_POOL	"kunit-race"
+#define RACE_ROUNDS	150
+
+struct race {
+	struct completion go;
+	atomic_t created, taken, wrong, last_err;
+};
+
+struct racer {
+	struct race *race;
+	unsigned int pool_size;
+	struct task_struct *task;
+	struct completion done;
+};
+
+/* Whether the stats file under the name shows @pool_size. */
+static int race_check(unsigned int pool_size)
+{
+	char buf[1024], want[32];
+	int n;
+
+	n = bp_read_file("/sys/kernel/debug/bufpool/" RACE_POOL "/stats", buf,
+			 sizeof(buf));
+	if (n < 0)
+		return n;
+	snprintf(want, sizeof(want), "\npool_size %u\n", pool_size);
+	return strstr(buf, want) ? 0 : -ESTALE;
+}
+
+static int racer_fn(void *data)
+{
+	struct racer *r = data;
+	struct race *race = r->race;
+	struct bufpool_params params = { .pool_size = r->pool_size };
+	int i, err;
+
+	wait_for_completion(&race->go);
+	/* Each round ends with a pool of ours: a taken name is tried again. */
+	for (i = 0; i < RACE_ROUNDS; ) {
+		struct bufpool *pool = bufpool_create(RACE_POOL, &params);
+
+		if (IS_ERR(pool)) {
+			if (PTR_ERR(pool) != -EEXIST) {
+				atomic_set(&race->last_err, PTR_ERR(pool));
+				break;
+			}
+			atomic_inc(&race->taken);
+			cond_resched();
+			continue;
+		}
+		atomic_inc(&race->created);
+		err = race_check(r->pool_size);
+		if (err) {
+			atomic_set(&race->last_err, err);
+			atomic_inc(&race->wrong);
+		}
+		bufpool_destroy(pool);
+		i++;
+	}
+	complete(&r->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void create_destroy_race(struct kunit *test)
+{
+	struct race race = {};
+	struct racer r[2] = {
+		{ .race = &race, .pool_size = 8192 },
+		{ .race = &race, .pool_size = 16384 },
+	};
+	int i;
+
+	init_completion(&race.go);
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		init_completion(&r[i].done);
+		r[i].task = kthread_create(racer_fn, &r[i], "bufpool-race/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(r[i].task));
+		if (num_online_cpus() > 1)
+			kthread_bind(r[i].task, i % num_online_cpus());
+		wake_up_process(r[i].task);
+	}
+	complete_all(&race.go);
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		wait_for_completion(&r[i].done);
+		kthread_stop(r[i].task);
+	}
+	kunit_info(test, "%d created, %d found the name taken\n",
+		   atomic_read(&race.created), atomic_read(&race.taken));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&race.wrong), 0,
+			    "a pool without its own debugfs files (last error %d)",
+			    atomic_read(&race.last_err));
+	KUNIT_EXPECT_EQ(test, atomic_read(&race.created), 2 * RACE_ROUNDS);
+}
+
 static struct kunit_case concurrency_cases[] = {
 	KUNIT_CASE_PARAM(stress, stress_mode_gen_params),
+	KUNIT_CASE(create_destroy_race),
 	{}
 };
 

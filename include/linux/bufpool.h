@@ -19,6 +19,15 @@
  * A driver that wants its own size, alignment or statistics creates a
  * named pool with bufpool_create() and uses the bufpool_pool_*() variants.
  *
+ * A slice's page may be handed to code that takes its own references to
+ * it (get_page(): an skb fragment, a bio_vec): the page and its bytes stay
+ * as they are until the last reference is dropped, the slice freed or
+ * not, and that put_page() gives it back. The page must not be mapped to
+ * user space (other slices share it), nor its ->private, ->index or
+ * ->mapping used: they are bufpool's. In a debug pool, bufpool_free()
+ * poisons the slice at once. From NMI context every allocation returns
+ * NULL.
+ *
  * Clients add MODULE_IMPORT_NS(BUFPOOL_NS), which builds on every kernel:
  * namespaces are identifiers before 6.13 and strings from it on.
  */

@@ -51,6 +51,12 @@ BUFPOOL_STAT(CHUNK_FALLBACKS, chunk_fallbacks, EVENT, COUNTED)
 BUFPOOL_STAT(POOLS_CREATED, pools_created, EVENT, COUNTED)
 BUFPOOL_STAT(POOLS_RELEASED, pools_released, EVENT, COUNTED)
 
+/*
+ * Released chunks whose page somebody else still held a reference to:
+ * no longer bufpool's, freed by that holder's last put_page().
+ */
+BUFPOOL_STAT(POOLS_LEFT_TO_HOLDERS, pools_left_to_holders, EVENT, COUNTED)
+
 /* Chunks holding slices or being sliced, and their bytes. */
 BUFPOOL_STAT(POOLS_LIVE, pools_live, GAUGE, COUNTED)
 BUFPOOL_STAT(POOL_BYTES_LIVE, pool_bytes_live, GAUGE, COUNTED)
@@ -63,6 +69,9 @@ BUFPOOL_STAT(DIRECT_LIVE, direct_live, GAUGE, COUNTED)
 /* Released chunks the CPUs keep for their next rollovers, and bytes. */
 BUFPOOL_STAT(SPARE_POOLS, spare_pools, GAUGE, COUNTED)
 BUFPOOL_STAT(SPARE_BYTES, spare_bytes, GAUGE, COUNTED)
+
+/* Spares given back to the page allocator under memory pressure. */
+BUFPOOL_STAT(SPARES_RECLAIMED, spares_reclaimed, EVENT, COUNTED)
 
 /* Chunk ends left unsliced at rollovers; alignment padding. */
 BUFPOOL_STAT(ABANDONED_BYTES, abandoned_bytes, EVENT, COUNTED)

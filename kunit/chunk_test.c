@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for bufpool/chunk.c: a chunk's life where the rest of the
+ * kernel takes part. Other holders of a slice's page (the network stack a
+ * driver hands it to, a pfn walker's speculative reference); CPU hotplug;
+ * memory pressure; NUMA.
+ *
+ * Each case uses a fresh named pool and stays on one CPU
+ * (migrate_disable()), so that it knows which chunk a slice lands in.
+ */
+#include <kunit/test.h>
+#include <linux/bufpool.h>
+#include <linux/cpu.h>
+#include <linux/mm.h>
+#include <linux/workqueue.h>
+#include <linux/sched.h>
+
+#include "util.h"
+
+#define POOL_NAME	"kunit-chunk"
+
+static int chunk_pool_init(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_create(POOL_NAME, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	test->priv = pool;
+	return 0;
+}
+
+static void chunk_pool_exit(struct kunit *test)
+{
+	bufpool_destroy(test->priv);
+}
+
+/* -- Other holders of a slice's page ------------------------------------ */
+
+/*
+ * Slices a and b of 4000 bytes, one chunk, on this CPU (the caller keeps
+ * it there); a filled with 0x5a and its page lent to a holder (get_page(),
+ * as the network stack takes a fragment); then a freed. Return: the page,
+ * or NULL when a slice could not be had.
+ */
+static struct page *lend_and_free(struct bufpool *pool, u8 **b)
+{
+	u8 *a = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	struct page *page;
+
+	*b = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	if (!a || !*b || virt_to_head_page(a) != virt_to_head_page(*b)) {
+		bufpool_free(a);
+		return NULL;
+	}
+	memset(a, 0x5a, 4000);
+	page = virt_to_head_page(a);
+	get_page(page);
+	bufpool_free(a);
+	return page;
+}
+
+/*
+ * Somebody else holds a's page when a retired chunk's last slice is freed:
+ * bufpool's books close as for any release, the chunk is not kept as a
+ * spare, and the page is left to that holder, bytes intact, with
+ * bufpool's reference dropped.
+ */
+static void holder_outlives_slices(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bufpool_stats before, after;
+	struct page *page;
+	u8 *b, *c;
+
+	migrate_disable();
+	page = lend_and_free(pool, &b);
+	/* 200 more do not fit: b's chunk is retired, b still live. */
+	c = bufpool_pool_alloc_unsafe(pool, 200, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(c), page);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 1);
+
+	bufpool_get_stats(pool, &before);
+	bufpool_free(b);
+	bufpool_get_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_LEFT_TO_HOLDERS), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	/* Ours is the only reference left, and the page is nobody's slice. */
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(page_address(page)));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(page_address(page), 0x5a, 4000));
+	/* The last put frees it: DEBUG_PAGEALLOC unmaps it, kmemleak forgets. */
+	put_page(page);
+	bufpool_free(c);
+}
+
+/*
+ * A rollover over a chunk whose slices are all freed does not slice it
+ * again in place while somebody else holds its page: what they read stays
+ * as it was, and the chunk goes to them. A holder that let go first
+ * leaves nothing behind: the chunk is sliced again in place.
+ */
+static const bool holder_rows[] = { true, false };
+
+static void holder_row_desc(const bool *held, char *desc)
+{
+	strscpy(desc, *held ? "page still held" : "holder gone first",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(holder, holder_rows, holder_row_desc);
+
+static void holder_blocks_recycle(struct kunit *test)
+{
+	const bool held = *(const bool *)test->param_value;
+	struct bufpool *pool = test->priv;
+	struct bufpool_stats before, after;
+	struct page *page;
+	u8 *b, *c;
+
+	migrate_disable();
+	page = lend_and_free(pool, &b);
+	if (page && !held)
+		put_page(page);
+	bufpool_free(b);
+	bufpool_get_stats(pool, &before);
+	c = bufpool_pool_alloc_unsafe(pool, 200, GFP_KERNEL);
+	bufpool_get_stats(pool, &after);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	if (!held) {
+		KUNIT_EXPECT_PTR_EQ(test, (void *)c, page_address(page));
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before,
+					       POOLS_LEFT_TO_HOLDERS), 0);
+		bufpool_free(c);
+		return;
+	}
+	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(c), page);
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(page_address(page), 0x5a, 4000));
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_LEFT_TO_HOLDERS), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	put_page(page);
+	bufpool_free(c);
+}
+
+/*
+ * Run on one CPU with work_on_cpu(): a, b and then c, which rolls over, so
+ * that a and b's chunk is retired; and the frees of a and b, which
+ * release it on the CPU they run on.
+ */
+struct on_cpu {
+	struct bufpool *pool;
+	u8 *a, *b, *c;
+};
+
+static long on_cpu_fill(void *arg)
+{
+	struct on_cpu *on = arg;
+
+	on->a = bufpool_pool_alloc_unsafe(on->pool, 4000, GFP_KERNEL);
+	on->b = bufpool_pool_alloc_unsafe(on->pool, 4000, GFP_KERNEL);
+	on->c = bufpool_pool_alloc_unsafe(on->pool, 200, GFP_KERNEL);
+	return on->a && on->b && on->c ? 0 : -ENOMEM;
+}
+
+static long on_cpu_free(void *arg)
+{
+	struct on_cpu *on = arg;
+
+	bufpool_free(on->a);
+	bufpool_free(on->b);
+	return 0;
+}
+
+/*
+ * A CPU going offline gives back, in every pool, its spares and its
+ * current chunk (retired: a live slice keeps it until its free), and
+ * slices a fresh chunk when it is back.
+ */
+static void cpu_offline_gives_back(struct kunit *test)
+{
+	struct on_cpu on = { .pool = test->priv };
+	struct bufpool_stats mid, after;
+	const unsigned int cpu = 1;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || !cpu_online(cpu))
+		kunit_skip(test, "CPU %u cannot go offline here", cpu);
+	/* A spare of CPU 1's, and its current chunk, holding c. */
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, on_cpu_fill, &on), 0);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, on_cpu_free, &on), 0);
+	bufpool_get_stats(on.pool, &mid);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_SPARE_POOLS], 1);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+
+	err = remove_cpu(cpu);
+	if (err) {
+		bufpool_free(on.c);
+		kunit_skip(test, "remove_cpu(%u): %d", cpu, err);
+	}
+	bufpool_get_stats(on.pool, &after);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_BYTES], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	/* The slice is intact, and its free releases the chunk. */
+	memset(on.c, 0x3c, 200);
+	bufpool_free(on.c);
+	KUNIT_EXPECT_EQ(test, bp_stat(on.pool, BUFPOOL_STAT_POOLS_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(on.pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 0);
+
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, on_cpu_fill, &on), 0);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(on.a));
+	KUNIT_EXPECT_EQ(test, bp_stat(on.pool, BUFPOOL_STAT_POOLS_LIVE), 2);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, on_cpu_free, &on), 0);
+	bufpool_free(on.c);
+}
+
+
+/* -- Memory pressure ------------------------------------------------------ */
+
+#define DROP_CACHES	"/proc/sys/vm/drop_caches"
+
+/*
+ * Releases @n chunks of @pool on this CPU, two slices of each freed after
+ * its rollover, so that they become spares as far as the caps let them;
+ * the current chunk's two slices stay live, in @live.
+ */
+static void make_spares(struct kunit *test, struct bufpool *pool, int n,
+			void *live[2])
+{
+	void **bufs = kunit_kcalloc(test, 2 * n, sizeof(*bufs), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	migrate_disable();
+	for (i = 0; i < 2 * n; i++)
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
+	live[0] = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
+	live[1] = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
+	for (i = 0; i < 2 * n; i++)
+		bufpool_free(bufs[i]);
+	migrate_enable();
+	for (i = 0; i < 2 * n; i++)
+		KUNIT_EXPECT_NOT_NULL(test, bufs[i]);
+	KUNIT_EXPECT_NOT_NULL(test, live[0]);
+	KUNIT_EXPECT_NOT_NULL(test, live[1]);
+}
+
+/*
+ * drop_caches, as reclaim, calls bufpool's shrinker: every spare goes back
+ * to the page allocator, counted; chunks with live slices stay.
+ */
+static void drop_caches_takes_spares(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bufpool_stats mid, after;
+	void *live[2], *again;
+
+	make_spares(test, pool, 3, live);
+	bufpool_get_stats(pool, &mid);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_SPARE_POOLS], 3);
+	KUNIT_ASSERT_EQ(test, bp_write_file(DROP_CACHES, "2"), 0);
+	bufpool_get_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_BYTES], 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, mid, SPARES_RECLAIMED), 3);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	/* The pool slices on, from fresh chunks. */
+	again = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(again));
+	bufpool_free(again);
+	bufpool_free(live[0]);
+	bufpool_free(live[1]);
+}
+
+/*
+ * However many pools there are, a CPU keeps 64 KB of spares in all of
+ * them together: three pools that would each keep 32 KB keep 64 KB.
+ */
+static void spares_bound_per_cpu(struct kunit *test)
+{
+	const char * const names[] = { "kunit-b0", "kunit-b1", "kunit-b2" };
+	struct bufpool *pools[ARRAY_SIZE(names)];
+	void *live[ARRAY_SIZE(names)][2];
+	u64 bytes = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		pools[i] = bufpool_create(names[i], NULL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pools[i]);
+	}
+	/* No spare of any pool left on any CPU: the bound is all theirs. */
+	KUNIT_ASSERT_EQ(test, bp_write_file(DROP_CACHES, "2"), 0);
+	migrate_disable();
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		make_spares(test, pools[i], 5, live[i]);
+	migrate_enable();
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		u64 b = bp_stat(pools[i], BUFPOOL_STAT_SPARE_BYTES);
+
+		kunit_info(test, "%s keeps %llu bytes of spares\n", names[i], b);
+		KUNIT_EXPECT_LE(test, b, 32768);
+		bytes += b;
+	}
+	KUNIT_EXPECT_EQ(test, bytes, 65536);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		bufpool_free(live[i][0]);
+		bufpool_free(live[i][1]);
+		bufpool_destroy(pools[i]);
+	}
+}
+
+
+/* -- NUMA ----------------------------------------------------------------- */
+
+/* Two CPUs on different nodes, or the case is skipped. */
+static void numa_cpus(struct kunit *test, int *near, int *far)
+{
+	if (num_online_nodes() < 2 || !cpu_online(0) || !cpu_online(1) ||
+	    cpu_to_mem(0) == cpu_to_mem(1))
+		kunit_skip(test, "needs CPUs 0 and 1 on two nodes");
+	*near = 0;
+	*far = 1;
+}
+
+/*
+ * A chunk comes from the node of the CPU that slices it; freed on a CPU
+ * of another node, it goes back to the page allocator rather than become
+ * a spare there, which would slice remote memory. Freed on its own node,
+ * it is kept.
+ */
+static void spares_stay_on_their_node(struct kunit *test)
+{
+	struct on_cpu w = { .pool = test->priv };
+	struct bufpool_stats before, after;
+	int near, far;
+
+	numa_cpus(test, &near, &far);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_fill, &w), 0);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_head_page(w.a)),
+			cpu_to_mem(far));
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_head_page(w.c)),
+			cpu_to_mem(far));
+
+	bufpool_get_stats(w.pool, &before);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(near, on_cpu_free, &w), 0);
+	bufpool_get_stats(w.pool, &after);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+
+	/* The same on its own node: a spare. */
+	bufpool_free(w.c);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_fill, &w), 0);
+	bufpool_get_stats(w.pool, &before);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_free, &w), 0);
+	bufpool_get_stats(w.pool, &after);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 1);
+	bufpool_free(w.c);
+}
+
+
+static struct kunit_case chunk_cases[] = {
+	KUNIT_CASE(holder_outlives_slices),
+	KUNIT_CASE_PARAM(holder_blocks_recycle, holder_gen_params),
+	KUNIT_CASE(cpu_offline_gives_back),
+	KUNIT_CASE(drop_caches_takes_spares),
+	KUNIT_CASE(spares_bound_per_cpu),
+	KUNIT_CASE(spares_stay_on_their_node),
+	{}
+};
+
+static struct kunit_suite chunk_suite = {
+	.name = "bufpool_chunk",
+	.init = chunk_pool_init,
+	.exit = chunk_pool_exit,
+	.test_cases = chunk_cases,
+};
+
+kunit_test_suite(chunk_suite);
