@@ -7,6 +7,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
+#include <linux/limits.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 
 #include "debug.h"
@@ -32,9 +35,21 @@
 void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 			   unsigned long caller)
 {
+	size_t lead = bufpool_direct_lead(sizeof(struct bufpool_direct),
+					  ARCH_KMALLOC_MINALIGN, pool->align);
 	struct bufpool_direct *hdr;
-	size_t lead = sizeof(*hdr);
 	void *base, *buf;
+
+	/*
+	 * What the layout assumes: kmalloc aligns to a power of two of at
+	 * least the unit of ->lead, and ->lead holds the lead of the largest
+	 * alignment, PAGE_SIZE (64 KB pages included).
+	 */
+	BUILD_BUG_ON(!is_power_of_2(ARCH_KMALLOC_MINALIGN));
+	BUILD_BUG_ON(ARCH_KMALLOC_MINALIGN < BUFPOOL_DIRECT_UNIT);
+	BUILD_BUG_ON(bufpool_direct_lead(sizeof(*hdr), ARCH_KMALLOC_MINALIGN,
+					 PAGE_SIZE) / BUFPOOL_DIRECT_UNIT >
+		     U16_MAX);
 
 	if (!size)
 		return ZERO_SIZE_PTR;
@@ -45,8 +60,6 @@ void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 				    (void *)caller, &gfp);
 		return NULL;
 	}
-	if (pool->align > ARCH_KMALLOC_MINALIGN)
-		lead += pool->align - ARCH_KMALLOC_MINALIGN;
 	/* Larger than kmalloc can ever give: fail quietly, as Node throws. */
 	if (unlikely(size > KMALLOC_MAX_SIZE - lead))
 		return NULL;
@@ -58,7 +71,7 @@ void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 	hdr = buf - sizeof(*hdr);
 	hdr->pool = pool;
 	hdr->size = size;
-	hdr->lead = buf - base;
+	hdr->lead = (buf - base) / BUFPOOL_DIRECT_UNIT;
 	hdr->magic = BUFPOOL_DIRECT_MAGIC;
 	percpu_ref_get(&pool->ref);
 	bufpool_count(pool, BUFPOOL_CNT_DIRECT_LIVE, 1);
@@ -87,6 +100,6 @@ void bufpool_direct_free(const void *buf, unsigned long caller)
 	trace_bufpool_free(pool->name, caller, buf, false);
 	bufpool_count(pool, BUFPOOL_CNT_DIRECT_FREES, 1);
 	bufpool_count(pool, BUFPOOL_CNT_DIRECT_LIVE, -1);
-	kfree((void *)buf - hdr->lead);
+	kfree((void *)buf - hdr->lead * BUFPOOL_DIRECT_UNIT);
 	percpu_ref_put(&pool->ref);
 }

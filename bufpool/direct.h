@@ -6,6 +6,8 @@
 #ifndef _BUFPOOL_DIRECT_H
 #define _BUFPOOL_DIRECT_H
 
+#include <linux/align.h>
+#include <linux/minmax.h>
 #include <linux/types.h>
 
 struct bufpool;
@@ -14,7 +16,8 @@ struct bufpool;
  * struct bufpool_direct - what precedes a direct buffer
  * @pool: the pool it was counted in.
  * @size: the size asked for, which is its backing size.
- * @lead: bytes from the start of the kmalloc object to the buffer.
+ * @lead: from the start of the kmalloc object to the buffer, in units of
+ *	%BUFPOOL_DIRECT_UNIT: both are aligned to it.
  * @magic: %BUFPOOL_DIRECT_MAGIC while the buffer is live.
  */
 struct bufpool_direct {
@@ -25,6 +28,26 @@ struct bufpool_direct {
 };
 
 #define BUFPOOL_DIRECT_MAGIC	0xb0f1
+#define BUFPOOL_DIRECT_UNIT	8	/* kmalloc's alignment, at least */
+
+/*
+ * The most bytes a buffer aligned to @align can lie past the start of a
+ * kmalloc object aligned to @minalign (ARCH_KMALLOC_MINALIGN), with a
+ * header of @hdr bytes before it: the buffer starts at the first multiple
+ * of @align at least @hdr past the object's start. When @align divides
+ * @minalign, every object starts on a multiple of @align, and that is
+ * @hdr rounded up to @align (the header padded, where @align does not
+ * divide it: a 12-byte header on a 32-bit kernel, or 32 B alignment on
+ * arm64 before 6.5, whose kmalloc aligns to 128). Otherwise an object may
+ * start on any multiple of @minalign, and the worst is @hdr rounded up to
+ * @minalign, plus @align - @minalign.
+ */
+static inline size_t bufpool_direct_lead(size_t hdr, size_t minalign,
+					 size_t align)
+{
+	return ALIGN(hdr, min(align, minalign)) +
+	       (align > minalign ? align - minalign : 0);
+}
 
 static inline const struct bufpool_direct *bufpool_direct_hdr(const void *buf)
 {

@@ -16,7 +16,11 @@ static unsigned int pool_size = BUFPOOL_DEFAULT_POOL_SIZE;
 static unsigned int threshold;
 static bool zero_fill;
 
-/* Module parameter writes are serialised by the kernel's param lock. */
+/*
+ * Module parameter writes are serialised by the kernel's param lock, which
+ * module init and exit hold while they publish and tear down the default
+ * pool.
+ */
 static int bufpool_pool_size_set(const char *val, const struct kernel_param *kp)
 {
 	struct bufpool_params p = {
@@ -108,17 +112,22 @@ MODULE_PARM_DESC(zero_fill,
 
 static int __init bufpool_init(void)
 {
-	struct bufpool_params p = {
-		.pool_size = pool_size,
-		.threshold = threshold,
-		.align = BUFPOOL_DEFAULT_ALIGN,
-		.flags = zero_fill ? BUFPOOL_ZERO_FILL : 0,
-	};
+	struct bufpool_params p = { .align = BUFPOOL_DEFAULT_ALIGN };
 	int ret;
 
 	bufpool_debugfs_init();
 	bufpool_debug_fault_init();
+	/*
+	 * The parameters are writable in sysfs before this runs: a write
+	 * waits until the default pool is made of the values and published,
+	 * and then changes it too.
+	 */
+	kernel_param_lock(THIS_MODULE);
+	p.pool_size = pool_size;
+	p.threshold = threshold;
+	p.flags = zero_fill ? BUFPOOL_ZERO_FILL : 0;
 	ret = bufpool_core_init(&p);
+	kernel_param_unlock(THIS_MODULE);
 	if (ret)
 		goto err_debugfs;
 	pr_info("version %s loaded: pool_size %u, threshold %u\n",
@@ -134,7 +143,10 @@ err_debugfs:
 
 static void __exit bufpool_exit(void)
 {
+	/* A write from here on finds no default pool to change. */
+	kernel_param_lock(THIS_MODULE);
 	bufpool_core_exit();
+	kernel_param_unlock(THIS_MODULE);
 	bufpool_debug_fault_exit();
 	bufpool_debugfs_exit();
 }

@@ -228,7 +228,6 @@ static void cpu_offline_gives_back(struct kunit *test)
 	bufpool_free(on.c);
 }
 
-
 /* -- Memory pressure ------------------------------------------------------ */
 
 #define DROP_CACHES	"/proc/sys/vm/drop_caches"
@@ -324,7 +323,6 @@ static void spares_bound_per_cpu(struct kunit *test)
 	}
 }
 
-
 /* -- NUMA ----------------------------------------------------------------- */
 
 /* Two CPUs on different nodes, or the case is skipped. */
@@ -373,7 +371,6 @@ static void spares_stay_on_their_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 1);
 	bufpool_free(w.c);
 }
-
 
 static struct kunit_case chunk_cases[] = {
 	KUNIT_CASE(holder_outlives_slices),

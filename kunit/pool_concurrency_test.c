@@ -45,6 +45,7 @@ struct stress {
 	atomic_t stamp_seq;
 	atomic_long_t allocs, frees, cross_cpu_frees;
 	atomic_long_t hardirq_allocs, softirq_allocs;
+	atomic_long_t *cpu_allocs;	/* nr_cpu_ids of them */
 };
 
 static u32 xorshift(u32 *state)
@@ -120,6 +121,7 @@ static bool stamped_alloc(struct stress *st, struct stamped *s, u32 *rnd,
 	s->cpu = raw_smp_processor_id();
 	stamp_fill(s);
 	atomic_long_inc(&st->allocs);
+	atomic_long_inc(&st->cpu_allocs[s->cpu]);
 	return true;
 }
 
@@ -268,6 +270,9 @@ static void stress(struct kunit *test)
 	threads = kunit_kcalloc(test, nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	KUNIT_ASSERT_NOT_NULL(test, threads);
+	st->cpu_allocs = kunit_kcalloc(test, nr_cpu_ids,
+				       sizeof(*st->cpu_allocs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st->cpu_allocs);
 	st->pool = bufpool_create(STRESS_POOL, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, st->pool);
 	spin_lock_init(&st->ring_lock);
@@ -315,6 +320,10 @@ static void stress(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_long_read(&st->allocs), 1000);
 	if (num_online_cpus() > 1)
 		KUNIT_EXPECT_GT(test, atomic_long_read(&st->cross_cpu_frees), 0);
+	/* Every CPU took part. */
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_GT_MSG(test, atomic_long_read(&st->cpu_allocs[cpu]), 0,
+				    "CPU %d allocated nothing", cpu);
 	if (mode->irqs) {
 		KUNIT_EXPECT_GT(test, atomic_long_read(&st->hardirq_allocs), 0);
 		KUNIT_EXPECT_GT(test, atomic_long_read(&st->softirq_allocs), 0);

@@ -139,10 +139,35 @@ kunit_job() {
 	echo "guest insmod-$kver $BUFPOOL_OUT/insmod-$kver.serial.log" >> "$jobs_dir/$name.judge"
 }
 
+# many_job VER: the concurrency suite alone, in a guest of kernel VER's
+# debug kernel with MANY_CPUS vCPUs (8) on two NUMA nodes: no overlap, no
+# splat, and every CPU takes part. KUnit filters a module's suites from
+# 6.6 on (kunit.filter_glob); slow under emulation, so nothing else runs.
+many_job() {
+	local kver=$1 name=many-$1 kdir out
+	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$kver" debug); then
+		echo "broken the debug kernel $kver did not build" >> "$jobs_dir/$name.judge"
+		return
+	fi
+	msg "$name: building the modules"
+	if ! build_module "$kdir" "$BUFPOOL_OUT/$name"; then
+		echo "broken bufpool did not build cleanly against the debug kernel $kver" \
+			>> "$jobs_dir/$name.judge"
+		return
+	fi
+	out=$BUFPOOL_OUT/$name
+	msg "$name: the concurrency suite on ${MANY_CPUS:-8} vCPUs in QEMU"
+	GUEST_CPUS=${MANY_CPUS:-8} guest_run "$name" "$kdir/arch/x86/boot/bzImage" \
+		kunit 600 "$out/bufpool.ko" "$out/bufpool_kunit.ko" -- \
+		debug_pagealloc=on kunit.filter_glob=bufpool_concurrency \
+		bufpool_guest=many
+	echo "guest $name $out.serial.log --suite bufpool_concurrency" >> "$jobs_dir/$name.judge"
+}
+
 # stock_job VER FLAVOUR PAYLOAD [CMDLINE...]: Debian's stock kernel VER of
 # FLAVOUR, bufpool built against its headers, running guest/PAYLOAD.sh.
 stock_job() {
-	local kver=$1 flavour=$2 payload=$3 name=$3-$1 dir out
+	local kver=$1 flavour=$2 payload=$3 name=${STOCK_NAME:-$3-$1} dir out
 	shift 3
 	out=$BUFPOOL_OUT/$name
 	if ! dir=$(stock_dir "$kver" "$flavour"); then
@@ -161,6 +186,12 @@ stock_job() {
 		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
 		"$out/tools/bufpoolstat" -- "$@"
 	echo "guest $name $out.serial.log" >> "$jobs_dir/$name.judge"
+}
+
+# many_rt_job VER: the PREEMPT_RT stress of Debian's stock -rt kernel VER
+# on MANY_CPUS vCPUs (8), every one of which must slice.
+many_rt_job() {
+	STOCK_NAME=many-rt-$1 GUEST_CPUS=${MANY_CPUS:-8} stock_job "$1" rt-amd64 rt
 }
 
 names=() pids=()
@@ -251,6 +282,15 @@ done
 
 for k in $kernels; do
 	start "debug-$k" kunit_job debug "$k"
+done
+# Many CPUs, once: on the first kernel past 6.1 (whose KUnit cannot filter
+# a module's suites), with a stock -rt kernel for the RT stress.
+for k in $kernels; do
+	[ "$k" = 6.1 ] && continue
+	start "many-$k" many_job "$k"
+	kernel_conf "$k"
+	kernel_has_stock rt-amd64 && start "many-rt-$k" many_rt_job "$k"
+	break
 done
 # The kernel's linters, against every kernel's headers (sparse).
 start lint host_job lint env KERNELS="$kernels" "$BUFPOOL_TOP/tools/testing/lint.sh"

@@ -260,18 +260,44 @@ initramfs() {
 	rm -f "$out.list"
 }
 
+# qemu_numa: QEMU's -smp and -numa arguments for GUEST_CPUS vCPUs (2) on
+# GUEST_NODES NUMA nodes (2; as many as there are vCPUs at most), each
+# node one socket with an even share of the vCPUs and of GUEST_MEM (in M
+# or G): a node that shared a socket's cache with another would WARN in
+# the scheduler's topology check.
+qemu_numa() {
+	local cpus=${GUEST_CPUS:-2} nodes=${GUEST_NODES:-2} mem=${GUEST_MEM:-1G}
+	local mb i first last per
+	case $mem in
+	*G)	mb=$((${mem%G} * 1024)) ;;
+	*M)	mb=${mem%M} ;;
+	*)	die "GUEST_MEM=$mem: give it in M or G" ;;
+	esac
+	[ "$nodes" -gt "$cpus" ] && nodes=$cpus
+	[ $((cpus % nodes)) -eq 0 ] || die "GUEST_CPUS=$cpus: not a multiple of GUEST_NODES=$nodes"
+	per=$((cpus / nodes))
+	printf -- '-smp %d,sockets=%d,cores=%d,threads=1 ' "$cpus" "$nodes" "$per"
+	[ "$nodes" -gt 1 ] || return 0
+	for ((i = 0; i < nodes; i++)); do
+		first=$((i * per))
+		last=$((i == nodes - 1 ? cpus - 1 : first + per - 1))
+		printf -- '-object memory-backend-ram,id=mem%d,size=%dM ' "$i" $((mb / nodes))
+		printf -- '-numa node,nodeid=%d,cpus=%d-%d,memdev=mem%d ' "$i" "$first" "$last" "$i"
+	done
+}
+
 # qemu_boot KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boots a guest under
 # software emulation (KVM guests hang on these machines), GUEST_CPUS
-# vCPUs (2) and GUEST_MEM (1G), its serial console going to LOG, with
-# the current kernel's K_QEMU arguments. Returns 0 when the guest ran to
-# its end, 124 when it ran past TIMEOUT seconds, QEMU's exit code
-# otherwise.
+# vCPUs (2) on GUEST_NODES NUMA nodes (2) and GUEST_MEM (1G), its serial
+# console going to LOG, with the current kernel's K_QEMU arguments.
+# Returns 0 when the guest ran to its end, 124 when it ran past TIMEOUT
+# seconds, QEMU's exit code otherwise.
 qemu_boot() {
 	local kernel=$1 initrd=$2 log=$3 limit=$4 rc
 	shift 4
-	# shellcheck disable=SC2086 # K_QEMU is words
+	# shellcheck disable=SC2086,SC2046 # K_QEMU and qemu_numa are words
 	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp "${GUEST_CPUS:-2}" -m "${GUEST_MEM:-1G}" \
+		-accel tcg -cpu max $(qemu_numa) -m "${GUEST_MEM:-1G}" \
 		-display none -monitor none -serial stdio -no-reboot ${K_QEMU:-} \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 rcupdate.rcu_cpu_stall_timeout=120 $*" \

@@ -11,6 +11,36 @@ debug_clean() { grep -qx 'corruptions 0' $pool/debug && grep -qx 'misuses 0' $po
 owners_listed() { grep -q 'bufpool_client' /tmp/owners; }
 
 echo clear > /sys/kernel/debug/kmemleak
+# bufpool_guest=many: make check's run on many vCPUs, of the suites the
+# kernel's kunit.filter_glob lets through, and nothing else.
+if grep -qw bufpool_guest=many /proc/cmdline; then
+	echo "# $(grep -c '^processor' /proc/cpuinfo) CPUs, $(ls -d /sys/devices/system/node/node[0-9]* | wc -l) NUMA nodes"
+	check load-bufpool insmod /bufpool.ko
+	check load-kunit insmod /bufpool_kunit.ko
+	check unload-kunit rmmod bufpool_kunit
+	check unload-bufpool rmmod bufpool
+	kmemleak_check kmemleak-after-kunit
+	exit 0
+fi
+# A pool_size written the moment the parameter appears, while bufpool's
+# init runs, reaches the default pool: the write waits for it.
+param_during_init() {
+	param=/sys/module/bufpool/parameters/pool_size
+	( until echo 16384 2> /dev/null > $param; do :; done ) &
+	insmod /bufpool.ko || return 1
+	wait
+	want=$(cat $param)
+	got=$(bp_stat default pool_size)
+	rmmod bufpool || return 1
+	[ "$want" = "$got" ] || { echo "pool_size $want, the default pool's $got"; return 1; }
+}
+param_rounds() {
+	for i in 1 2 3 4 5 6 7 8; do
+		param_during_init || return 1
+	done
+}
+check param-written-during-init param_rounds
+
 # Debug mode for every pool, under a driver's workload: first, while
 # lockdep is on (the KASAN suite's expected reports turn it off).
 check load-bufpool-debug insmod /bufpool.ko debug=1

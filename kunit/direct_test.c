@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for bufpool/direct.c: a direct buffer is a kmalloc object
+ * with a header in front and the buffer at the pool's alignment. The
+ * room taken for the header must hold on every architecture and page
+ * size, not only this one's: the layout's arithmetic is checked for the
+ * shapes other kernels have, and this kernel's buffers under KASAN.
+ */
+#include <kunit/test.h>
+#include <linux/bufpool.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
+
+#include "direct.h"
+
+/* A header size, kmalloc's guaranteed alignment and a pool's alignment. */
+struct lead_row {
+	const char *desc;
+	size_t hdr, minalign, align;
+};
+
+static const struct lead_row lead_rows[] = {
+	{ "x86_64, align 8", 16, 8, 8 },
+	{ "x86_64, align 64", 16, 8, 64 },
+	{ "x86_64, align 4096", 16, 8, 4096 },
+	{ "32-bit, align 8", 12, 8, 8 },
+	{ "32-bit, align 16", 12, 8, 16 },
+	{ "arm64 6.1, align 32", 16, 128, 32 },
+	{ "arm64 6.1, align 64", 16, 128, 64 },
+	{ "arm64 6.1, align 256", 16, 128, 256 },
+	{ "arm64 64K pages, align 65536", 16, 8, 65536 },
+	{ "arm64 6.1 64K pages, align 65536", 16, 128, 65536 },
+};
+
+static void lead_row_desc(const struct lead_row *row, char *desc)
+{
+	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(lead, lead_rows, lead_row_desc);
+
+/*
+ * Wherever kmalloc may place the object (any multiple of minalign), the
+ * buffer, at the first multiple of align at least hdr past its start,
+ * lies within the lead the allocation took, and the lead it stores fits
+ * its field.
+ */
+static void lead_holds(struct kunit *test)
+{
+	const struct lead_row *row = test->param_value;
+	size_t lead = bufpool_direct_lead(row->hdr, row->minalign, row->align);
+	size_t base, span = 2 * max(row->align, row->minalign);
+
+	for (base = 0; base < span; base += row->minalign) {
+		size_t at = ALIGN(base + row->hdr, row->align) - base;
+
+		KUNIT_EXPECT_LE_MSG(test, at, lead, "object at %zu", base);
+		KUNIT_EXPECT_EQ(test, at % BUFPOOL_DIRECT_UNIT, 0);
+		KUNIT_EXPECT_LE(test, at / BUFPOOL_DIRECT_UNIT, U16_MAX);
+	}
+}
+
+/*
+ * This kernel's direct buffers, in pools of each alignment, written end
+ * to end (KASAN reports a byte past the object) and freed.
+ */
+static void direct_in_bounds(struct kunit *test)
+{
+	unsigned int align;
+	char name[BUFPOOL_NAME_MAX];
+
+	for (align = 8; align <= PAGE_SIZE; align *= 2) {
+		const struct bufpool_params params = { .align = align };
+		struct bufpool *pool;
+		size_t size;
+
+		snprintf(name, sizeof(name), "kunit-direct-%u", align);
+		pool = bufpool_create(name, &params);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+		for (size = 1; size <= 2 * PAGE_SIZE; size = size * 2 + 3) {
+			u8 *buf = bufpool_pool_alloc_unsafe_slow(pool, size,
+								 GFP_KERNEL);
+
+			KUNIT_ASSERT_NOT_NULL(test, buf);
+			KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)buf,
+							   align));
+			KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf), size);
+			memset(buf, 0xd1, size);
+			bufpool_free(buf);
+		}
+		bufpool_destroy(pool);
+	}
+}
+
+static struct kunit_case direct_cases[] = {
+	KUNIT_CASE_PARAM(lead_holds, lead_gen_params),
+	KUNIT_CASE(direct_in_bounds),
+	{}
+};
+
+static struct kunit_suite direct_suite = {
+	.name = "bufpool_direct",
+	.test_cases = direct_cases,
+};
+
+kunit_test_suite(direct_suite);
