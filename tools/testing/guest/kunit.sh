@@ -22,11 +22,13 @@ if grep -qw bufpool_guest=many /proc/cmdline; then
 	kmemleak_check kmemleak-after-kunit
 	exit 0
 fi
-# A pool_size written the moment the parameter appears, while bufpool's
-# init runs, reaches the default pool: the write waits for it.
+# A pool_size written while bufpool's init runs (once its first step, the
+# debugfs directory, is there) reaches the default pool: the write waits
+# until the pool is made.
 param_during_init() {
 	param=/sys/module/bufpool/parameters/pool_size
-	( until echo 16384 2> /dev/null > $param; do :; done ) &
+	( until [ -d /sys/kernel/debug/bufpool ]; do :; done
+	  echo 16384 > $param ) &
 	insmod /bufpool.ko || return 1
 	wait
 	want=$(cat $param)
