@@ -9,15 +9,22 @@
 # QEMU and loads both (the guest side is
 # guest/bench.sh). The benchmark runs at load and prints its tables and
 # its machine-readable "bench:" lines, which are shown here and kept in
-# .out/bench.txt; the whole serial log is .out/bench.serial.log.
+# .out/bench.txt; the whole serial logs are
+# .out/bench.init_on_alloc=N.serial.log.
 #
 # The arguments are the benchmark's module parameters, e.g.
 #   make bench BENCH_ARGS="sizes=64,256 patterns=ab reps=5"
 # (modinfo tools/bench/bufpool_bench.ko lists them). From the environment:
 # GUEST_CPUS (default 2, this machine's core count) sets the guest's vCPUs,
-# BENCH_TIMEOUT (default 240) its time limit in seconds, BUFPOOL_ARGS
-# bufpool's own parameters (e.g. pool_size=32768) and BENCH_CMDLINE more
-# kernel command line (e.g. init_on_alloc=0).
+# BENCH_TIMEOUT (default 240) each boot's time limit in seconds,
+# BUFPOOL_ARGS bufpool's own parameters (e.g. pool_size=32768) and
+# BENCH_CMDLINE more kernel command line.
+#
+# Every contender is measured twice, in two boots of the same guest: with
+# init_on_alloc=0 and with init_on_alloc=1 (Debian's default), under which
+# kmalloc() and page_frag's fresh pages are zeroed and bufpool follows the
+# same policy; BENCH_INIT_ON_ALLOC (default "0 1") picks the settings.
+# Each boot's results follow a "# init_on_alloc=N" line.
 #
 # After the benchmark, the tracepoints' A/B: bufpool as built, with its
 # tracepoints off, against the same sources built with NOTRACE (which
@@ -37,7 +44,6 @@ deps || die "installing the dependencies failed"
 kver=${KERNEL:-6.1}
 run_kernel "$kver" || die "no kernel $kver to boot"
 out=$BUFPOOL_OUT/bench
-log=$out.serial.log
 txt=$BUFPOOL_OUT/bench.txt
 cpus=${GUEST_CPUS:-2}
 limit=${BENCH_TIMEOUT:-240}
@@ -83,12 +89,17 @@ fi
 
 printf '%s\n' "$*" > "$out/bench_args"
 printf '%s\n' "${BUFPOOL_ARGS:-}" > "$out/bufpool_args"
-printf '%s\n' "$ab_rounds" > "$out/ab_rounds"
 printf '%s\n' "$ab_args" > "$out/ab_args"
-initramfs "$out.cpio.gz" bench \
-	"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" \
-	"$out/bench_args" "$out/bufpool_args" "$out/ab_rounds" \
-	"$out/ab_args" "$out/ab_modules" "${ab_files[@]}"
+# The A/B runs in the first boot only: one initramfs with it, one without.
+mkdir -p "$out/with-ab" "$out/without-ab"
+printf '%s\n' "$ab_rounds" > "$out/with-ab/ab_rounds"
+printf '0\n' > "$out/without-ab/ab_rounds"
+for v in with-ab without-ab; do
+	initramfs "$out.$v.cpio.gz" bench \
+		"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" \
+		"$out/bench_args" "$out/bufpool_args" "$out/$v/ab_rounds" \
+		"$out/ab_args" "$out/ab_modules" "${ab_files[@]}"
+done
 
 # The benchmark's own kernel lines, without timestamp and module prefix,
 # up to the A/B's runs.
@@ -131,60 +142,82 @@ host_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
 
-msg "booting $RUN_NAME in QEMU ($cpus vCPUs, TCG) with the benchmark${*:+: $*}"
-rm -f "$log"
-t=$SECONDS
-read -r busy0 total0 <<< "$(host_ticks)"
-# QEMU's own CPU time goes to $out.cputime, to tell the rest of the
-# host's load from it.
-{
-	TIMEFORMAT='%U %S'
-	# shellcheck disable=SC2086 # BENCH_CMDLINE is words for the kernel
-	time GUEST_CPUS=$cpus qemu_boot "$RUN_IMAGE" \
-		"$out.cpio.gz" "$log" "$limit" ${BENCH_CMDLINE:-}
-} 2> "$out.cputime" &
-qemu=$!
-tail -n +1 -F --pid=$qemu "$log" 2>/dev/null | show
-wait $qemu
-rc=$?
-guest=$((SECONDS - t))
-read -r busy1 total1 <<< "$(host_ticks)"
-# The share of the host's CPUs that other processes took meanwhile: the
-# guest's vCPUs wait for them, and its clock runs on while they wait.
-others=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" \
-	     -v hz="$(getconf CLK_TCK)" -v q="$(tail -n 1 "$out.cputime")" '
-	BEGIN { split(q, u, " "); o = b - (u[1] + u[2]) * hz
-		printf "%d", (t > 0 && o > 0) ? 100 * o / t : 0 }')
+# bench_boot SETTING INITRD LOG: one boot of the benchmark with
+# init_on_alloc=SETTING; its results go to the end of $txt. Returns
+# non-zero, after saying why, when it did not run through cleanly.
+bench_boot() {
+	local setting=$1 initrd=$2 log=$3 t rc guest others busy0 total0 busy1 total1
+	local verdict counts ab_rc=0
+	msg "booting $RUN_NAME in QEMU ($cpus vCPUs, TCG) with the benchmark, init_on_alloc=$setting${BENCH_ARGS_SHOWN:+: $BENCH_ARGS_SHOWN}"
+	rm -f "$log"
+	t=$SECONDS
+	read -r busy0 total0 <<< "$(host_ticks)"
+	# QEMU's own CPU time goes to $out.cputime, to tell the rest of the
+	# host's load from it.
+	{
+		TIMEFORMAT='%U %S'
+		# shellcheck disable=SC2086 # BENCH_CMDLINE is words for the kernel
+		time GUEST_CPUS=$cpus qemu_boot "$RUN_IMAGE" \
+			"$initrd" "$log" "$limit" init_on_alloc="$setting" \
+			${BENCH_CMDLINE:-}
+	} 2> "$out.cputime" &
+	qemu=$!
+	tail -n +1 -F --pid=$qemu "$log" 2>/dev/null | show
+	wait $qemu
+	rc=$?
+	guest=$((SECONDS - t))
+	guest_total=$((guest_total + guest))
+	read -r busy1 total1 <<< "$(host_ticks)"
+	# The share of the host's CPUs that other processes took meanwhile:
+	# the guest's vCPUs wait for them, and its clock runs on meanwhile.
+	others=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" \
+		     -v hz="$(getconf CLK_TCK)" -v q="$(tail -n 1 "$out.cputime")" '
+		BEGIN { split(q, u, " "); o = b - (u[1] + u[2]) * hz
+			printf "%d", (t > 0 && o > 0) ? 100 * o / t : 0 }')
+	[ "$others" -gt "$others_max" ] && others_max=$others
 
-{
-	echo "# make bench KERNEL=$kver${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
-	     "guest: $RUN_NAME under QEMU TCG -cpu max, $cpus vCPUs; guest time ${guest} s;" \
-	     "other processes took ${others}% of the host's CPU meanwhile"
-	results "$log"
-} > "$txt"
-if [ "$ab_rounds" -gt 0 ]; then
-	python3 "$BUFPOOL_TOP/tools/testing/bench-ab.py" "$log" > "$out.ab.txt"
-	ab_rc=$?
-	sed 's/^/  /' "$out.ab.txt"
-	cat "$out.ab.txt" >> "$txt"
-fi
+	{
+		echo "# init_on_alloc=$setting"
+		echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
+		     "guest: $RUN_NAME under QEMU TCG -cpu max, $cpus vCPUs, booted with init_on_alloc=$setting;" \
+		     "guest time ${guest} s; other processes took ${others}% of the host's CPU meanwhile"
+		results "$log"
+	} > "$out.part"
+	if grep -q 'bench-ab: run ' "$log"; then
+		python3 "$BUFPOOL_TOP/tools/testing/bench-ab.py" "$log" > "$out.ab.txt"
+		ab_rc=$?
+		sed 's/^/  /' "$out.ab.txt"
+		cat "$out.ab.txt" >> "$out.part"
+	fi
+	cat "$out.part" >> "$txt"
 
-verdict=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label bench)
-read -r -a counts <<< "$(printf '%s\n' "$verdict" | tail -n 1)"
-if [ $rc -ne 0 ] || [ "${counts[1]:-1}" -ne 0 ] ||
-   ! grep -q '^done in ' "$txt" || [ "${ab_rc:-0}" -ne 0 ]; then
-	printf '%s\n' "$verdict" | sed '$d'
-	[ $rc -eq 124 ] && echo "bench: FAIL the guest ran past $limit s (BENCH_TIMEOUT)"
-	grep -q '^done in ' "$txt" || echo "bench: FAIL the benchmark did not finish"
-	[ "${ab_rc:-0}" -ne 0 ] && echo "bench: FAIL the tracepoints' A/B did not complete"
-	msg "make bench FAILED after $((SECONDS - t0)) s; serial log: $log"
-	exit 1
-fi
+	verdict=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label bench)
+	read -r -a counts <<< "$(printf '%s\n' "$verdict" | tail -n 1)"
+	if [ $rc -ne 0 ] || [ "${counts[1]:-1}" -ne 0 ] ||
+	   ! grep -q '^done in ' "$out.part" || [ "$ab_rc" -ne 0 ]; then
+		printf '%s\n' "$verdict" | sed '$d'
+		[ $rc -eq 124 ] && echo "bench: FAIL the guest ran past $limit s (BENCH_TIMEOUT)"
+		grep -q '^done in ' "$out.part" || echo "bench: FAIL the benchmark did not finish"
+		[ "$ab_rc" -ne 0 ] && echo "bench: FAIL the tracepoints' A/B did not complete"
+		return 1
+	fi
+}
+
+BENCH_ARGS_SHOWN=$*
+echo "# make bench KERNEL=$kver${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')" > "$txt"
+guest_total=0 others_max=0 initrd=$out.with-ab.cpio.gz
+for setting in ${BENCH_INIT_ON_ALLOC:-0 1}; do
+	log=$out.init_on_alloc=$setting.serial.log
+	if ! bench_boot "$setting" "$initrd" "$log"; then
+		msg "make bench FAILED after $((SECONDS - t0)) s; serial log: $log"
+		exit 1
+	fi
+	initrd=$out.without-ab.cpio.gz
+done
 missed=$(grep -c '^bench-goal: .* MISSED:' "$txt")
-if [ "$others" -gt 10 ]; then
-	msg "warning: other processes took ${others}% of the host's CPU during the run;" \
+if [ "$others_max" -gt 10 ]; then
+	msg "warning: other processes took up to ${others_max}% of the host's CPU during the runs;" \
 	    "patterns c and d (and the spreads) suffer most: run again on an idle host"
 fi
-msg "make bench passed in $((SECONDS - t0)) s (guest $guest s, no kernel complaints," \
-    "$missed goal(s) missed); results: $txt, serial log: $log"
+msg "make bench passed in $((SECONDS - t0)) s (guest $guest_total s, no kernel complaints," \
+    "$missed goal(s) missed); results: $txt, serial logs: $out.init_on_alloc=*.serial.log"
