@@ -4,7 +4,9 @@
 # Replays the guest logs in tools/testing/fixtures/ through verdict.py: one
 # log per failure class make check must catch, recorded from a broken
 # module by failure-classes.sh, and one clean log. Each must be judged as
-# it was when recorded. Prints one bufpool-check line per case.
+# it was when recorded. merged.log is written by hand after a stock-rt
+# guest's: a kernel message ran into a check's line on the serial console.
+# Prints one bufpool-check line per case.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -25,6 +27,8 @@ cases=(
 	"kunit_fail FAIL bufpool_broken.broken_case"
 	"kunit_crash FAIL suite bufpool_broken cut short"
 	"hang FAIL time limit"
+	# A kernel message on the same serial line as a check's.
+	"merged FAIL check unload-broken"
 )
 
 for c in "${cases[@]}"; do
@@ -47,6 +51,14 @@ for c in "${cases[@]}"; do
 		fail verdict-$name "expected \"$want\""
 	fi
 done
+
+# A check line a kernel message ran into still counts: two passed, one failed.
+out=$(python3 "$here/verdict.py" "$here/fixtures/merged.log" --label merged)
+if [ "$(printf '%s\n' "$out" | tail -n 1)" = "2 1 0" ]; then
+	pass verdict-merged-counted
+else
+	fail verdict-merged-counted "counted $(printf '%s\n' "$out" | tail -n 1), not 2 1 0"
+fi
 
 # A suite that never ran fails the run, even when everything else passed.
 out=$(python3 "$here/verdict.py" "$here/fixtures/none.log" --label missing \

@@ -19,7 +19,10 @@ STAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*$')
 RESULT = re.compile(r'^(\s*)(ok|not ok) (\d+)(?: -)? ([^#]*?)\s*(?:#\s*(.*))?$')
-CHECK = re.compile(r'^bufpool-check: (ok|not ok) (\S+)(?: # (.*))?$')
+# A kernel message may land on the same serial line, after the check's
+# own text: it is not part of the name or the reason.
+CHECK = re.compile(r'^bufpool-check: (ok|not ok) ([^\s\[]+)(?: # (.*?))?\s*'
+                   r'(?:\[\s*\d+\.\d+\].*)?$')
 DONE = re.compile(r'^bufpool-guest: done rc=(\d+)')
 
 # A report from a kernel checker starts with one of these.
