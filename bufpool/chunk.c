@@ -18,12 +18,12 @@
  *                             to another holder of its page
  *
  * A chunk's slices are counted in its head page's ->index (chunk.h), not
- * in the page's reference count: bufpool holds one page reference from the allocation to
- * the release, and whoever else holds one (the network stack, to which a
- * driver handed a slice; a pfn walker) holds it apart. A chunk is reused
- * (recycled in place, kept as a spare) only when that one reference is
- * the only one; otherwise its release drops it, and the page goes back to
- * the page allocator with the last holder's put_page().
+ * in the page's reference count: bufpool holds one page reference from
+ * the allocation to the release, and whoever else holds one (the network
+ * stack, to which a driver handed a slice; a pfn walker) holds it apart.
+ * A chunk is reused (recycled in place, kept as a spare) only when that
+ * one reference is the only one; otherwise its release drops it, and the
+ * page goes back to the page allocator with the last holder's put_page().
  *
  * A chunk's head page points back at its pool through ->private, tagged in
  * bit 0 (chunk.h), which is how bufpool_free() tells a slice from a direct
