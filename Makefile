@@ -30,7 +30,11 @@ client: module
 	$(MAKE) -C $(KDIR) M=$(TOP)/tools/client BUFPOOL_DIR=$(TOP) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
 
-# Static, so that it runs in the busybox guests and on any distribution.
+# Static, so that it runs in the busybox guests and on any distribution;
+# for the machine CROSS_COMPILE names, as the module is.
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
 bufpoolstat: tools/bufpoolstat
 tools/bufpoolstat: tools/bufpoolstat.c include/linux/bufpool_stats.h
 	$(CC) $(CFLAGS) -I$(TOP)/include -static -o $@ $<

@@ -40,13 +40,6 @@
 #include "debug.h"
 #include "trace.h"
 
-/*
- * Spare bytes a CPU keeps in all pools together: however many pools there
- * are, their spares hold at most this much per CPU (two pools' worth at
- * the default size), and the shrinker takes them back under pressure.
- */
-#define BUFPOOL_CPU_SPARE_BYTES	SZ_64K
-
 /* Each CPU's spare bytes in all pools; slots are emptied from any CPU. */
 static DEFINE_PER_CPU(atomic_long_t, bufpool_cpu_spares);
 
@@ -74,10 +67,14 @@ static bool bufpool_chunk_count_spare(struct bufpool *pool, int cpu,
 	return true;
 }
 
-/* Spares kept per CPU for chunks of @size: 32 KB of them, at least one. */
+/*
+ * Spares kept per CPU for chunks of @size: BUFPOOL_POOL_SPARE_BYTES of
+ * them, at least one.
+ */
 static unsigned int bufpool_spares(unsigned long size)
 {
-	return clamp_t(unsigned long, SZ_32K / size, 1, BUFPOOL_SPARES);
+	return clamp_t(unsigned long, BUFPOOL_POOL_SPARE_BYTES / size, 1,
+		       BUFPOOL_SPARES);
 }
 
 /* The references a chunk of @size takes for its slices when it starts. */

@@ -97,7 +97,7 @@ static const struct kernel_param_ops bufpool_zero_fill_ops = {
 module_param_cb(pool_size, &bufpool_pool_size_ops, &pool_size, 0644);
 __MODULE_PARM_TYPE(pool_size, "uint");
 MODULE_PARM_DESC(pool_size,
-		 "Bytes in each chunk of the default pool: a power of two from PAGE_SIZE to 4 MB (default 8192, Buffer.poolSize); a write takes effect at each CPU's next rollover");
+		 "Bytes in each chunk of the default pool: a power of two from PAGE_SIZE to 4 MB (default 8192, Buffer.poolSize, or PAGE_SIZE if larger); a write takes effect at each CPU's next rollover");
 module_param_cb(threshold, &bufpool_threshold_ops, &threshold, 0644);
 __MODULE_PARM_TYPE(threshold, "uint");
 MODULE_PARM_DESC(threshold,

@@ -24,10 +24,20 @@
 
 /*
  * Slots for the released chunks a CPU keeps per pool for its next
- * rollovers: 32 KB of them, as much as a page_frag cache holds, which is
- * four at the default size (bufpool_spares()).
+ * rollovers: BUFPOOL_POOL_SPARE_BYTES of them, as much as a page_frag
+ * cache holds (32 KB, or a page where pages are larger), which is four
+ * at the default size with 4 KB pages and one with 64 KB pages
+ * (bufpool_spares()).
  */
 #define BUFPOOL_SPARES		4
+#define BUFPOOL_POOL_SPARE_BYTES	max_t(unsigned long, SZ_32K, PAGE_SIZE)
+
+/*
+ * Spare bytes a CPU keeps in all pools together: however many pools there
+ * are, their spares hold at most this much per CPU (two pools' worth at
+ * the default size), and the shrinker takes them back under pressure.
+ */
+#define BUFPOOL_CPU_SPARE_BYTES	(2 * BUFPOOL_POOL_SPARE_BYTES)
 
 /*
  * The largest chunk: 4 MB, or the largest block the page allocator hands

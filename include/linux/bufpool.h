@@ -3,7 +3,7 @@
  * bufpool - the Node.js Buffer pool for driver code.
  *
  * Small buffers are sliced front to back out of a page-backed pool chunk
- * (8 KB by default); when a request does not fit, a fresh chunk starts and
+ * (8 KB by default, or one page where pages are larger); when a request does not fit, a fresh chunk starts and
  * the old one lives until its last slice is freed. Four ways to get a
  * buffer, named after Node's:
  *
@@ -38,6 +38,7 @@
 #include <linux/compiler.h>
 #include <linux/types.h>
 #include <linux/version.h>
+#include <asm/page.h>
 
 /* The symbol namespace of bufpool's exports. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
@@ -52,7 +53,12 @@ struct bufpool;
 #define BUFPOOL_ZERO_FILL	BIT(0)	/* the unsafe paths return zeroed memory */
 #define BUFPOOL_DEBUG		BIT(1)	/* redzones, poison, owner tracking, misuse checks */
 
-#define BUFPOOL_DEFAULT_POOL_SIZE	8192
+/*
+ * The default chunk: 8 KB, Node's Buffer.poolSize, or one page where pages
+ * are larger (arm64 with 16 or 64 KB pages), as a chunk is whole pages.
+ */
+#define BUFPOOL_DEFAULT_POOL_SIZE	\
+	((unsigned int)(PAGE_SIZE > 8192 ? PAGE_SIZE : 8192))
 #define BUFPOOL_DEFAULT_ALIGN		8
 #define BUFPOOL_NAME_MAX		32	/* including the terminating NUL */
 

@@ -132,7 +132,7 @@ static bool client_check_seed_unsafe(void)
 	if (!bufpool_is_pooled(buf))
 		ok = client_fail("not pooled");
 	else if (bufpool_backing_size(buf) != BUFPOOL_DEFAULT_POOL_SIZE)
-		ok = client_fail("backing size %zu, want %d (pool_size set?)",
+		ok = client_fail("backing size %zu, want %u (pool_size set?)",
 				 bufpool_backing_size(buf),
 				 BUFPOOL_DEFAULT_POOL_SIZE);
 	bufpool_free(buf);
@@ -415,8 +415,10 @@ static bool client_check_pool_destroy(void)
 	return true;
 }
 
-#define CLIENT_ROLLOVER_SIZE	3000	/* two fit in an 8 KB chunk, not three */
-#define CLIENT_ROLLOVER_MAX	16	/* slices before giving up */
+/* Two fit in an 8 KB chunk, not three; 21 in a 64 KB one. */
+#define CLIENT_ROLLOVER_SIZE	3000
+/* Slices before giving up: one more than start a second chunk. */
+#define CLIENT_ROLLOVER_MAX	(BUFPOOL_DEFAULT_POOL_SIZE / CLIENT_ROLLOVER_SIZE + 2)
 
 /*
  * A fresh named pool of our own, sliced until a slice starts a second

@@ -11,7 +11,11 @@
 #   stock-VER  Debian's stock kernel VER, insmod'ed as a driver developer
 #              would, exercised by the sample client, tracepoints on;
 #   rt-VER     Debian's stock PREEMPT_RT kernel VER, under a stress of
-#              kthreads on every CPU and a timer.
+#              kthreads on every CPU and a timer;
+#   debug-TARGET-VER, stock-arm64-VER  the same on the kernel's other
+#              targets (arm64 with 4 KB and 64 KB pages; K_TARGETS) and
+#              Debian's stock arm64 kernel, cross-built, under
+#              qemu-system-aarch64.
 # check.sh kcsan (make check-kcsan) runs the KUnit suites under KCSAN,
 # on 6.1 and the newest kernel unless KERNELS says otherwise.
 # The guests and host checks run two at a time (CHECK_JOBS). Ends with
@@ -102,26 +106,38 @@ kunit_suites() {
 	done
 }
 
-# kunit_job VARIANT VER: the KUnit suites, and the debug-mode workload, in
-# a guest of kernel VER's test kernel VARIANT (debug: KASAN; kcsan: KCSAN).
+# target_make_args: the make arguments that build for the current target
+# (target_conf): ARCH and CROSS_COMPILE when it is not this machine.
+target_make_args() {
+	[ -n "$T_CROSS" ] && printf '%s\n' "ARCH=$T_ARCH" "CROSS_COMPILE=$T_CROSS"
+	return 0
+}
+
+# kunit_job VARIANT VER [TARGET]: the KUnit suites, and the debug-mode
+# workload, in a guest of kernel VER's test kernel VARIANT (debug: KASAN;
+# kcsan: KCSAN) for TARGET (x86_64; arm64-4k, arm64-64k: cross-built).
 kunit_job() {
-	local variant=$1 kver=$2 name=$1-$2 kdir out
+	local variant=$1 kver=$2 target=${3:-x86_64} name kdir out margs
+	name=$variant-$kver
+	[ "$target" = x86_64 ] || name=$variant-$target-$kver
 	out=$BUFPOOL_OUT/$name
-	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$kver" "$variant"); then
-		echo "broken the $variant kernel $kver did not build" >> "$jobs_dir/$name.judge"
+	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$kver" "$variant" "$target"); then
+		echo "broken the $variant kernel $kver ($target) did not build" >> "$jobs_dir/$name.judge"
 		return
 	fi
+	target_conf "$target"
+	mapfile -t margs < <(target_make_args)
 	msg "$name: building the modules"
-	if ! build_module "$kdir" "$out"; then
+	if ! build_module "$kdir" "$out" "${margs[@]}"; then
 		tail -n 30 "$out.log"
-		echo "broken bufpool did not build cleanly against the $variant kernel $kver" \
+		echo "broken bufpool did not build cleanly against the $variant kernel $kver ($target)" \
 			>> "$jobs_dir/$name.judge"
 		return
 	fi
 	msg "$name: running the KUnit suites in QEMU"
 	kernel_conf "$kver"
 	# shellcheck disable=SC2086 # K_ZEROING is words
-	guest_run "$name" "$kdir/arch/x86/boot/bzImage" kunit 600 \
+	GUEST_TARGET=$target guest_run "$name" "$kdir/$T_IMAGE" kunit 600 \
 		"$out/bufpool.ko" "$out/bufpool_kunit.ko" \
 		"$out/tools/client/bufpool_client.ko" -- \
 		debug_pagealloc=on slub_debug=FZP $K_ZEROING
@@ -130,7 +146,7 @@ kunit_job() {
 	# A kernel without a stock image to boot (the newest): the insmod
 	# path of the stock guest, in its debug kernel.
 	kernel_conf "$kver"
-	[ "$variant" = debug ] || return
+	[ "$variant" = debug ] && [ "$target" = x86_64 ] || return
 	kernel_has_stock amd64 && return
 	msg "insmod-$kver: loading bufpool into the debug kernel $kver in QEMU"
 	guest_run "insmod-$kver" "$kdir/arch/x86/boot/bzImage" stock 300 \
@@ -165,24 +181,28 @@ many_job() {
 }
 
 # stock_job VER FLAVOUR PAYLOAD [CMDLINE...]: Debian's stock kernel VER of
-# FLAVOUR, bufpool built against its headers, running guest/PAYLOAD.sh.
+# FLAVOUR, bufpool built against its headers (cross-built for another
+# architecture's flavour), running guest/PAYLOAD.sh.
 stock_job() {
-	local kver=$1 flavour=$2 payload=$3 name=${STOCK_NAME:-$3-$1} dir out
+	local kver=$1 flavour=$2 payload=$3 name=${STOCK_NAME:-$3-$1} dir out margs
 	shift 3
 	out=$BUFPOOL_OUT/$name
 	if ! dir=$(stock_dir "$kver" "$flavour"); then
 		echo "broken no stock $flavour kernel $kver" >> "$jobs_dir/$name.judge"
 		return
 	fi
+	flavour_arch "$flavour"
+	target_conf "$K_TARGET"
+	mapfile -t margs < <(target_make_args)
 	msg "$name: building the modules against $(basename "$dir")"
-	if ! build_module "$dir/kdir" "$out"; then
+	if ! build_module "$dir/kdir" "$out" "${margs[@]}"; then
 		tail -n 30 "$out.log"
 		echo "broken bufpool did not build cleanly against the headers of $(basename "$dir")" \
 			>> "$jobs_dir/$name.judge"
 		return
 	fi
 	msg "$name: loading bufpool into $(basename "$dir") in QEMU"
-	guest_run "$name" "$dir/vmlinuz" "$payload" 300 \
+	GUEST_TARGET=$K_TARGET guest_run "$name" "$dir/vmlinuz" "$payload" 300 \
 		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
 		"$out/tools/bufpoolstat" -- "$@"
 	echo "guest $name $out.serial.log" >> "$jobs_dir/$name.judge"
@@ -252,6 +272,11 @@ variant=debug
 [ "$mode" = kcsan ] && variant=kcsan
 for k in $kernels; do
 	"$BUFPOOL_TOP/tools/testing/kernel.sh" "$k" "$variant" > /dev/null 2>&1 || true
+	[ "$variant" = debug ] || continue
+	kernel_conf "$k"
+	for t in $K_TARGETS; do
+		"$BUFPOOL_TOP/tools/testing/kernel.sh" "$k" "$variant" "$t" > /dev/null 2>&1 || true
+	done
 done &
 
 if [ "$mode" = kcsan ]; then
@@ -276,12 +301,18 @@ for k in $kernels; do
 		case $flavour in
 		amd64)	  start "stock-$k" stock_job "$k" amd64 stock init_on_alloc=1 ;;
 		rt-amd64) start "rt-$k" stock_job "$k" rt-amd64 rt ;;
+		arm64)	  STOCK_NAME=stock-arm64-$k start "stock-arm64-$k" \
+				stock_job "$k" arm64 stock init_on_alloc=1 ;;
 		esac
 	done
 done
 
 for k in $kernels; do
 	start "debug-$k" kunit_job debug "$k"
+	kernel_conf "$k"
+	for t in $K_TARGETS; do
+		start "debug-$t-$k" kunit_job debug "$k" "$t"
+	done
 done
 # Many CPUs, once: on the first kernel past 6.1 (whose KUnit cannot filter
 # a module's suites), with a stock -rt kernel for the RT stress.

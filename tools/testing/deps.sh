@@ -8,11 +8,14 @@
 # or from a backports suite through a private apt configuration) and
 # unpacks them into the cache. The one exception is the stock 6.1
 # headers, which the DKMS check (dkms.sh) installs into, as a user would.
+# The arm64 guests take the cross compiler and qemu-system-aarch64 from
+# here, and their busybox from Debian's arm64 packages (lib.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 pkgs=(gcc make libc6-dev bc bison flex cpio xz-utils kmod libelf-dev libssl-dev
-      dwarves python3 qemu-system-x86 busybox-static sparse dkms linux-headers-amd64)
+      dwarves python3 qemu-system-x86 busybox-static sparse dkms linux-headers-amd64
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 
 missing=()
 for p in "${pkgs[@]}"; do

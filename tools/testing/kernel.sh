@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh VER [debug|kcsan|distro]: builds a kernel from Debian's source
-# package of kernel VER (tools/testing/kernels/) and prints its build
-# directory:
+# kernel.sh VER [debug|kcsan|distro] [TARGET]: builds a kernel from
+# Debian's source package of kernel VER (tools/testing/kernels/) and
+# prints its build directory:
 #   debug   make check's: the fragments in kunit/ with KASAN (the default),
-#           and those the kernel's K_FRAGMENTS add;
+#           and those the kernel's K_FRAGMENTS and the target's add;
 #   kcsan   make check-kcsan's: the same with KCSAN instead;
 #   distro  make bench's and make demo's where no stock image runs here:
 #           Debian's own configuration of VER (the .config of its headers
 #           of flavour K_DISTRO) with modules off, and kernels/distro.config.
+# TARGET is the machine it is for (lib.sh's target_conf): x86_64 (the
+# default), arm64-4k or arm64-64k, cross-compiled.
 # The result is cached under $XDG_CACHE_HOME/bufpool/kernel/, keyed by the
-# variant, the source version and a hash of the configuration, so a second
-# run builds nothing.
+# variant, the target, the source version and a hash of the configuration,
+# so a second run builds nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kver=${1:?kernel.sh VER [debug|kcsan|distro]}
+kver=${1:?kernel.sh VER [debug|kcsan|distro] [TARGET]}
 variant=${2:-debug}
+target_conf "${3:-x86_64}"
 kernel_conf "$kver"
 base=
 case $variant in
@@ -26,6 +29,9 @@ debug | kcsan)
 	[ "$variant" = kcsan ] && checker=kcsan
 	frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
 	       "$BUFPOOL_TOP/kunit/$checker.config")
+	for f in $T_FRAGMENTS; do
+		frags+=("$BUFPOOL_TOP/kunit/$f")
+	done
 	if [ "$variant" = debug ]; then
 		for f in $K_FRAGMENTS; do
 			frags+=("$BUFPOOL_TOP/kunit/$f")
@@ -34,6 +40,7 @@ debug | kcsan)
 	;;
 distro)
 	[ -n "$K_DISTRO" ] || die "kernel $kver has no distribution configuration (K_DISTRO)"
+	[ "$T_NAME" = x86_64 ] || die "the distribution kernel is built for x86_64 only"
 	frags=("$BUFPOOL_KCONF/distro.config")
 	abi=$(stock_abi "$kver" "$K_DISTRO")
 	base=$BUFPOOL_CACHE/distro/$abi
@@ -52,7 +59,7 @@ recipe=3
 ver=$(source_version "$kver")
 hash=$( (cat "${frags[@]}" ${base:+"$base/.config"}; echo "recipe $recipe") |
 	sha256sum | cut -c1-12)
-out=$BUFPOOL_CACHE/kernel/$variant-$ver-$hash
+out=$BUFPOOL_CACHE/kernel/$variant-$T_NAME-$ver-$hash
 
 # Built already: no need to wait for another build.
 if [ -e "$out/.built" ]; then
@@ -72,19 +79,20 @@ if [ -e "$out/.built" ]; then
 fi
 
 src=$(source_tree "$kver")
+kmake=(make -C "$src" O="$out" ARCH="$T_ARCH" ${T_CROSS:+CROSS_COMPILE=$T_CROSS})
 rm -rf "$out" && mkdir -p "$out"
 log=$out/build.log
 if [ -n "$base" ]; then
 	# Debian's configuration, brought to this compiler, modules off.
 	cp "$base/.config" "$out/.config"
-	make -C "$src" O="$out" ARCH=x86_64 olddefconfig > "$log" 2>&1 &&
-	make -C "$src" O="$out" ARCH=x86_64 mod2noconfig >> "$log" 2>&1 ||
+	"${kmake[@]}" olddefconfig > "$log" 2>&1 &&
+	"${kmake[@]}" mod2noconfig >> "$log" 2>&1 ||
 		{ tail -n 20 "$log" >&2; die "Debian's configuration did not take"; }
 	cat "${frags[@]}" >> "$out/.config"
 else
 	cat "${frags[@]}" > "$out/.config"
 fi
-make -C "$src" O="$out" ARCH=x86_64 olddefconfig >> "$log" 2>&1 ||
+"${kmake[@]}" olddefconfig >> "$log" 2>&1 ||
 	{ tail -n 20 "$log" >&2; die "olddefconfig failed"; }
 
 # Every option the fragments ask for must have survived olddefconfig.
@@ -108,8 +116,8 @@ done < <(cat "${frags[@]}")
 
 msg "building the $variant kernel $(basename "$out") (once: about 5 minutes, distro longer)"
 start=$SECONDS
-make -C "$src" O="$out" ARCH=x86_64 -j"$JOBS" bzImage modules >> "$log" 2>&1 ||
+"${kmake[@]}" -j"$JOBS" "$(basename "$T_IMAGE")" modules >> "$log" 2>&1 ||
 	{ tail -n 40 "$log" >&2; die "the $variant kernel $kver did not build; log: $log"; }
-msg "$variant kernel $kver built in $((SECONDS - start)) s"
+msg "$variant kernel $kver ($T_NAME) built in $((SECONDS - start)) s"
 touch "$out/.built"
 echo "$out"

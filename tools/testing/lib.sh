@@ -36,16 +36,45 @@ BUFPOOL_NEWEST=$(sed -n 's/^version=//p' "$BUFPOOL_KCONF/newest.conf")
 BUFPOOL_KERNELS="6.1 6.12 $BUFPOOL_NEWEST"
 
 # kernel_conf VER: reads the settings of kernel VER (6.1, 6.12 or the
-# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU, K_ZEROING, K_FRAGMENTS and
-# K_DISTRO.
+# newest) into K_VER, K_APT, K_SOURCE, K_STOCK, K_QEMU, K_ZEROING, K_FRAGMENTS,
+# K_TARGETS and K_DISTRO.
 kernel_conf() {
 	local f=$BUFPOOL_KCONF/$1.conf version= apt= source= stock= qemu= distro= fragments= zeroing=
+	local targets=
 	[ "$1" = "$BUFPOOL_NEWEST" ] && f=$BUFPOOL_KCONF/newest.conf
 	[ -r "$f" ] || die "no kernel $1: the kernels are $BUFPOOL_KERNELS"
 	# shellcheck disable=SC1090 # the kernel's settings, data of ours
 	. "$f"
 	K_VER=$1 K_APT=$apt K_SOURCE=$source K_STOCK=$stock K_QEMU=$qemu
-	K_FRAGMENTS=$fragments K_DISTRO=$distro K_ZEROING=$zeroing
+	K_FRAGMENTS=$fragments K_DISTRO=$distro K_ZEROING=$zeroing K_TARGETS=$targets
+}
+
+# target_conf TARGET: the machine a kernel is built for and its guests
+# boot on, read into T_NAME, T_ARCH (the kernel's ARCH), T_CROSS (its
+# CROSS_COMPILE), T_DEB (Debian's name of the architecture), T_FRAGMENTS
+# (the fragments of kunit/ its debug kernels add), T_IMAGE (the image,
+# in a build tree), T_QEMU (the emulator and its machine) and T_CONSOLE:
+#   x86_64     the default;
+#   arm64-4k   arm64 with 4 KB pages, on QEMU's virt board;
+#   arm64-64k  arm64 with 64 KB pages (CONFIG_ARM64_64K_PAGES).
+target_conf() {
+	T_NAME=${1:-x86_64}
+	case $T_NAME in
+	x86_64)
+		T_ARCH=x86_64 T_CROSS= T_DEB=amd64 T_IMAGE=arch/x86/boot/bzImage
+		T_FRAGMENTS=x86_64.config T_CONSOLE=ttyS0
+		T_QEMU="qemu-system-x86_64 -cpu max"
+		;;
+	arm64-4k | arm64-64k)
+		T_ARCH=arm64 T_CROSS=aarch64-linux-gnu- T_DEB=arm64
+		T_IMAGE=arch/arm64/boot/Image T_CONSOLE=ttyAMA0
+		T_FRAGMENTS="arm64.config $T_NAME.config"
+		# pauth-impdef: pointer authentication with QEMU's own cipher,
+		# not QARMA's, which costs most of a TCG guest's time.
+		T_QEMU="qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on"
+		;;
+	*)	die "no target $T_NAME: x86_64, arm64-4k or arm64-64k" ;;
+	esac
 }
 
 # kernel_has_stock FLAVOUR: whether the current kernel (kernel_conf) has
@@ -58,22 +87,29 @@ kernel_has_stock() {
 # kapt TOOL ARGS...: apt-get or apt-cache (TOOL) for the current kernel
 # (kernel_conf): this machine's own sources, or K_APT's suite through a
 # private configuration under the cache, updated once a day, which leaves
-# the machine's apt configuration and state as they were.
+# the machine's apt configuration and state as they were. K_DEBARCH
+# (arm64) asks for another architecture's packages, through a private
+# configuration of their own.
 kapt() {
-	local tool=$1 dir opts
+	local tool=$1 suite=$K_APT arch=${K_DEBARCH:-} dir opts
 	shift
-	if [ "$K_APT" = system ]; then
-		"$tool" "$@"
-		return
+	if [ "$suite" = system ]; then
+		if [ -z "$arch" ]; then
+			"$tool" "$@"
+			return
+		fi
+		# Another architecture's packages of this machine's release.
+		suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 	fi
-	dir=$BUFPOOL_CACHE/apt/$K_APT
+	dir=$BUFPOOL_CACHE/apt/$suite${arch:+-$arch}
 	opts=(-o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=-
 	      -o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache")
+	[ -n "$arch" ] && opts+=(-o APT::Architecture="$arch" -o APT::Architectures::="$arch")
 	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null)" ]; then
 		mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $K_APT main" \
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
 			> "$dir/sources.list"
-		msg "apt-get update of $K_APT (a private configuration in $dir)"
+		msg "apt-get update of $suite${arch:+ for $arch} (a private configuration in $dir)"
 		flock "$dir" apt-get "${opts[@]}" update -qq > /dev/null 2>&1 ||
 			die "apt-get update of $K_APT failed"
 	fi
@@ -85,17 +121,20 @@ kapt() {
 fetch() {
 	local pkg=$1 dir=$2 debs=$BUFPOOL_CACHE/debs v f
 	v=$(kapt apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
-	[ -n "$v" ] && [ "$v" != "(none)" ] || die "apt knows no $pkg"
-	f=$debs/${pkg}_${v//:/%3a}_
+	[ -n "$v" ] && [ "$v" != "(none)" ] || die "apt knows no $pkg${K_DEBARCH:+ for $K_DEBARCH}"
+	# The architecture's own build or the one for all of them.
+	f="$debs/${pkg}_${v//:/%3a}_@(${K_DEBARCH:-$(dpkg --print-architecture)}|all).deb"
 	mkdir -p "$debs" "$dir"
 	# One download at a time: the scripts of a run fetch side by side.
 	(
+		shopt -s extglob
 		flock 9
-		compgen -G "$f*.deb" > /dev/null && exit 0
-		msg "fetching $pkg $v"
+		compgen -G "$f" > /dev/null && exit 0
+		msg "fetching $pkg $v${K_DEBARCH:+ for $K_DEBARCH}"
 		cd "$debs" && kapt apt-get download -qq "$pkg=$v" > /dev/null 2>&1
 	) 9> "$debs/.lock" || die "apt-get download $pkg=$v failed"
-	f=$(compgen -G "$f*.deb" | head -n 1)
+	f=$(shopt -s extglob; compgen -G "$f" | head -n 1)
+	[ -n "$f" ] || die "apt-get download of $pkg=$v left no .deb"
 	dpkg-deb -x "$f" "$dir" || die "cannot unpack $f"
 }
 
@@ -132,11 +171,23 @@ source_tree() {
 	echo "$dir"
 }
 
+# flavour_arch FLAVOUR: sets K_DEBARCH to the architecture of Debian's
+# kernel flavour FLAVOUR (amd64, rt-amd64, arm64, ...), empty for this
+# machine's own, and K_TARGET to the target its guests boot as
+# (target_conf).
+flavour_arch() {
+	K_DEBARCH= K_TARGET=x86_64
+	case $1 in
+	arm64 | *-arm64) K_DEBARCH=arm64 K_TARGET=arm64-4k ;;
+	esac
+}
+
 # stock_abi VER FLAVOUR: the ABI Debian's FLAVOUR metapackage of kernel
 # VER points at, e.g. 6.1.0-57-amd64 or 6.12.95+deb12-rt-amd64.
 stock_abi() {
 	local flavour=$2 dep
 	kernel_conf "$1"
+	flavour_arch "$flavour"
 	dep=$(kapt apt-cache depends "linux-headers-$flavour" 2>/dev/null |
 	      sed -n "s/^ *Depends: linux-headers-\(.*-$flavour\)\$/\1/p" | head -n 1)
 	[ -n "$dep" ] || die "cannot find the ABI behind linux-headers-$flavour of $1 (apt-get update?)"
@@ -146,11 +197,13 @@ stock_abi() {
 # stock_dir VER FLAVOUR: Debian's stock kernel VER of FLAVOUR, unpacked
 # once into the cache, never installed: DIR/vmlinuz is its image and
 # DIR/kdir its headers, against which a module builds as against
-# /usr/src/linux-headers-<abi>.
+# /usr/src/linux-headers-<abi>. Another architecture's headers (arm64)
+# come with this machine's build of their kbuild tools, which run here.
 stock_dir() {
 	local abi dir root pkg img
 	kernel_conf "$1"
 	abi=$(stock_abi "$1" "$2") || exit 1
+	flavour_arch "$2"
 	dir=$BUFPOOL_CACHE/stock/$abi
 	mkdir -p "$BUFPOOL_CACHE/stock"
 	# One unpacking at a time; a second caller finds it done.
@@ -162,7 +215,10 @@ stock_dir() {
 		# The headers and what they lean on: the common headers and kbuild.
 		for pkg in "linux-headers-$abi" $(kapt apt-cache depends "linux-headers-$abi" |
 				sed -n 's/^ *|\?Depends: \(linux-\(headers\|kbuild\)-.*\)$/\1/p'); do
-			fetch "$pkg" "$root"
+			case $pkg in
+			linux-kbuild-*) (K_DEBARCH= && fetch "$pkg" "$root") || exit 1 ;;
+			*) fetch "$pkg" "$root" ;;
+			esac
 		done
 		# Debian's headers include their common half by absolute path.
 		sed -i "s|/usr/src/|$root/usr/src/|" "$root/usr/src/linux-headers-$abi/Makefile"
@@ -229,6 +285,24 @@ deps() {
 	export BUFPOOL_DEPS_DONE=1
 }
 
+# target_busybox: the static busybox of the guests' target (GUEST_TARGET,
+# x86_64 by default): this machine's, or Debian's busybox-static of the
+# target's architecture, fetched once into the cache.
+target_busybox() {
+	local dir
+	target_conf "${GUEST_TARGET:-}"
+	if [ "$T_DEB" = "$(dpkg --print-architecture)" ]; then
+		command -v busybox || die "busybox is missing (apt-get install busybox-static)"
+		return
+	fi
+	dir=$BUFPOOL_CACHE/busybox/$T_DEB
+	if [ ! -x "$dir/bin/busybox" ]; then
+		rm -rf "$dir"
+		(K_APT=system K_DEBARCH=$T_DEB && fetch busybox-static "$dir") || exit 1
+	fi
+	echo "$dir/bin/busybox"
+}
+
 # initramfs OUT PAYLOAD [FILE...]: a busybox initramfs whose /init runs
 # the guest payload PAYLOAD (guest/PAYLOAD.sh, or a path); each FILE is
 # copied to / by its base name.
@@ -242,7 +316,7 @@ initramfs() {
 		gcc -O2 -o "$gen" "$(source_tree 6.1)/usr/gen_init_cpio.c" ||
 			die "cannot build gen_init_cpio"
 	fi
-	busybox=$(command -v busybox) || die "busybox is missing (apt-get install busybox-static)"
+	busybox=$(target_busybox) || exit 1
 	{
 		for d in /bin /sbin /usr /usr/bin /usr/sbin /proc /sys /dev /tmp; do
 			echo "dir $d 0755 0 0"
@@ -286,21 +360,23 @@ qemu_numa() {
 	done
 }
 
-# qemu_boot KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boots a guest under
-# software emulation (KVM guests hang on these machines), GUEST_CPUS
-# vCPUs (2) on GUEST_NODES NUMA nodes (2) and GUEST_MEM (1G), its serial
-# console going to LOG, with the current kernel's K_QEMU arguments.
+# qemu_boot KERNEL INITRD LOG TIMEOUT [CMDLINE...]: boots a guest of
+# GUEST_TARGET (x86_64) under software emulation (KVM guests hang on
+# these machines), GUEST_CPUS vCPUs (2) on GUEST_NODES NUMA nodes (2) and
+# GUEST_MEM (1G), its serial console going to LOG, with the current
+# kernel's K_QEMU arguments.
 # Returns 0 when the guest ran to its end, 124 when it ran past TIMEOUT
 # seconds, QEMU's exit code otherwise.
 qemu_boot() {
 	local kernel=$1 initrd=$2 log=$3 limit=$4 rc
 	shift 4
-	# shellcheck disable=SC2086,SC2046 # K_QEMU and qemu_numa are words
-	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-		-accel tcg -cpu max $(qemu_numa) -m "${GUEST_MEM:-1G}" \
+	target_conf "${GUEST_TARGET:-}"
+	# shellcheck disable=SC2086,SC2046 # T_QEMU, K_QEMU and qemu_numa are words
+	timeout --kill-after=10 "$limit" $T_QEMU \
+		-accel tcg $(qemu_numa) -m "${GUEST_MEM:-1G}" \
 		-display none -monitor none -serial stdio -no-reboot ${K_QEMU:-} \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic panic_on_warn=1 rcupdate.rcu_cpu_stall_timeout=120 $*" \
+		-append "console=$T_CONSOLE panic=-1 oops=panic panic_on_warn=1 rcupdate.rcu_cpu_stall_timeout=120 $*" \
 		< /dev/null > "$log" 2>&1
 	rc=$?
 	[ $rc -eq 124 ] && echo "bufpool-host: guest killed after ${limit}s" >> "$log"
