@@ -42,9 +42,10 @@ tools/bufpoolstat: tools/bufpoolstat.c include/linux/bufpool_stats.h
 kdir:
 	@test -d $(KDIR) || { echo "bufpool: no kernel build tree at $(KDIR): install the headers (Debian: apt-get install linux-headers-amd64) or point KDIR= at a kernel build tree"; exit 1; }
 
-# KERNELS narrows the matrix of tools/testing/kernels/, e.g. KERNELS="6.12 7.3".
+# KERNELS narrows the matrix of tools/testing/kernels/, e.g. KERNELS="6.12 7.3",
+# and TARGETS its machines, e.g. TARGETS=x86_64 (no arm64 guests).
 check:
-	@KERNELS="$(KERNELS)" tools/testing/check.sh
+	@KERNELS="$(KERNELS)" TARGETS="$(TARGETS)" tools/testing/check.sh
 
 # The KUnit suites under KCSAN, the data-race detector (a kernel of its own),
 # on 6.1 and the newest kernel.

@@ -15,9 +15,23 @@
 #include <linux/workqueue.h>
 #include <linux/sched.h>
 
+#include "pool.h"
 #include "util.h"
 
 #define POOL_NAME	"kunit-chunk"
+
+/* A chunk of the default size: 8 KB, or a page where pages are larger. */
+#define CHUNK		BUFPOOL_DEFAULT_POOL_SIZE
+/* Two of these fit a chunk, with 192 bytes left: 4000 at 8 KB. */
+#define HALF		(CHUNK / 2 - 96)
+/* Two of these fit a chunk, with 16 bytes left: 4088 at 8 KB. */
+#define SPARE_SLICE	(CHUNK / 2 - 8)
+/*
+ * The spares a CPU keeps per pool for default chunks (bufpool_spares()):
+ * four with 4 KB pages, one with 64 KB pages.
+ */
+#define SPARES		clamp_t(unsigned long, BUFPOOL_POOL_SPARE_BYTES / CHUNK, \
+				1, BUFPOOL_SPARES)
 
 static int chunk_pool_init(struct kunit *test)
 {
@@ -36,22 +50,22 @@ static void chunk_pool_exit(struct kunit *test)
 /* -- Other holders of a slice's page ------------------------------------ */
 
 /*
- * Slices a and b of 4000 bytes, one chunk, on this CPU (the caller keeps
+ * Slices a and b of HALF bytes, one chunk, on this CPU (the caller keeps
  * it there); a filled with 0x5a and its page lent to a holder (get_page(),
  * as the network stack takes a fragment); then a freed. Return: the page,
  * or NULL when a slice could not be had.
  */
 static struct page *lend_and_free(struct bufpool *pool, u8 **b)
 {
-	u8 *a = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	u8 *a = bufpool_pool_alloc_unsafe(pool, HALF, GFP_KERNEL);
 	struct page *page;
 
-	*b = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	*b = bufpool_pool_alloc_unsafe(pool, HALF, GFP_KERNEL);
 	if (!a || !*b || virt_to_head_page(a) != virt_to_head_page(*b)) {
 		bufpool_free(a);
 		return NULL;
 	}
-	memset(a, 0x5a, 4000);
+	memset(a, 0x5a, HALF);
 	page = virt_to_head_page(a);
 	get_page(page);
 	bufpool_free(a);
@@ -89,11 +103,11 @@ static void holder_outlives_slices(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_LEFT_TO_HOLDERS), 1);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
-	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOL_BYTES_LIVE], CHUNK);
 	/* Ours is the only reference left, and the page is nobody's slice. */
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(page_address(page)));
-	KUNIT_EXPECT_TRUE(test, bp_all_bytes(page_address(page), 0x5a, 4000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(page_address(page), 0x5a, HALF));
 	/* The last put frees it: DEBUG_PAGEALLOC unmaps it, kmemleak forgets. */
 	put_page(page);
 	bufpool_free(c);
@@ -145,7 +159,7 @@ static void holder_blocks_recycle(struct kunit *test)
 		return;
 	}
 	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(c), page);
-	KUNIT_EXPECT_TRUE(test, bp_all_bytes(page_address(page), 0x5a, 4000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(page_address(page), 0x5a, HALF));
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_LEFT_TO_HOLDERS), 1);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
@@ -167,8 +181,8 @@ static long on_cpu_fill(void *arg)
 {
 	struct on_cpu *on = arg;
 
-	on->a = bufpool_pool_alloc_unsafe(on->pool, 4000, GFP_KERNEL);
-	on->b = bufpool_pool_alloc_unsafe(on->pool, 4000, GFP_KERNEL);
+	on->a = bufpool_pool_alloc_unsafe(on->pool, HALF, GFP_KERNEL);
+	on->b = bufpool_pool_alloc_unsafe(on->pool, HALF, GFP_KERNEL);
 	on->c = bufpool_pool_alloc_unsafe(on->pool, 200, GFP_KERNEL);
 	return on->a && on->b && on->c ? 0 : -ENOMEM;
 }
@@ -246,9 +260,9 @@ static void make_spares(struct kunit *test, struct bufpool *pool, int n,
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
 	migrate_disable();
 	for (i = 0; i < 2 * n; i++)
-		bufs[i] = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
-	live[0] = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
-	live[1] = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, SPARE_SLICE, GFP_KERNEL);
+	live[0] = bufpool_pool_alloc_unsafe(pool, SPARE_SLICE, GFP_KERNEL);
+	live[1] = bufpool_pool_alloc_unsafe(pool, SPARE_SLICE, GFP_KERNEL);
 	for (i = 0; i < 2 * n; i++)
 		bufpool_free(bufs[i]);
 	migrate_enable();
@@ -260,26 +274,29 @@ static void make_spares(struct kunit *test, struct bufpool *pool, int n,
 
 /*
  * drop_caches, as reclaim, calls bufpool's shrinker: every spare goes back
- * to the page allocator, counted; chunks with live slices stay.
+ * to the page allocator, counted; chunks with live slices stay. Of three
+ * chunks released, the pool keeps as many as it may: all three with 4 KB
+ * pages, one with 64 KB pages.
  */
 static void drop_caches_takes_spares(struct kunit *test)
 {
+	const u64 kept = min_t(unsigned long, 3, SPARES);
 	struct bufpool *pool = test->priv;
 	struct bufpool_stats mid, after;
 	void *live[2], *again;
 
 	make_spares(test, pool, 3, live);
 	bufpool_get_stats(pool, &mid);
-	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_SPARE_POOLS], 3);
+	KUNIT_EXPECT_EQ(test, mid.v[BUFPOOL_STAT_SPARE_POOLS], kept);
 	KUNIT_ASSERT_EQ(test, bp_write_file(DROP_CACHES, "2"), 0);
 	bufpool_get_stats(pool, &after);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_BYTES], 0);
-	KUNIT_EXPECT_EQ(test, BP_DELTA(after, mid, SPARES_RECLAIMED), 3);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, mid, SPARES_RECLAIMED), kept);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOL_BYTES_LIVE], CHUNK);
 	/* The pool slices on, from fresh chunks. */
-	again = bufpool_pool_alloc_unsafe(pool, 4088, GFP_KERNEL);
+	again = bufpool_pool_alloc_unsafe(pool, SPARE_SLICE, GFP_KERNEL);
 	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(again));
 	bufpool_free(again);
 	bufpool_free(live[0]);
@@ -287,36 +304,48 @@ static void drop_caches_takes_spares(struct kunit *test)
 }
 
 /*
- * However many pools there are, a CPU keeps 64 KB of spares in all of
- * them together: three pools that would each keep 32 KB keep 64 KB.
+ * However many pools there are, a CPU keeps BUFPOOL_CPU_SPARE_BYTES of
+ * spares in all of them together (64 KB, or 128 KB with 64 KB pages):
+ * pools that would each keep BUFPOOL_POOL_SPARE_BYTES (32 KB, or 64 KB),
+ * one more of them than the bound holds (three), keep just the bound.
  */
 static void spares_bound_per_cpu(struct kunit *test)
 {
-	const char * const names[] = { "kunit-b0", "kunit-b1", "kunit-b2" };
-	struct bufpool *pools[ARRAY_SIZE(names)];
-	void *live[ARRAY_SIZE(names)][2];
+	/* What one pool keeps: SPARES chunks, BUFPOOL_POOL_SPARE_BYTES. */
+	const u64 cap = SPARES * CHUNK;
+	const int n = BUFPOOL_CPU_SPARE_BYTES / cap + 1;
+	struct bufpool **pools = kunit_kcalloc(test, n, sizeof(*pools),
+					       GFP_KERNEL);
+	void *(*live)[2] = kunit_kcalloc(test, n, sizeof(*live), GFP_KERNEL);
+	char name[BUFPOOL_NAME_MAX];
 	u64 bytes = 0;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		pools[i] = bufpool_create(names[i], NULL);
+	KUNIT_ASSERT_NOT_NULL(test, pools);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	KUNIT_ASSERT_EQ(test, cap, BUFPOOL_POOL_SPARE_BYTES);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "kunit-b%d", i);
+		pools[i] = bufpool_create(name, NULL);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pools[i]);
 	}
 	/* No spare of any pool left on any CPU: the bound is all theirs. */
 	KUNIT_ASSERT_EQ(test, bp_write_file(DROP_CACHES, "2"), 0);
+	/* Each releases a chunk more than it may keep. */
 	migrate_disable();
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		make_spares(test, pools[i], 5, live[i]);
+	for (i = 0; i < n; i++)
+		make_spares(test, pools[i], SPARES + 1, live[i]);
 	migrate_enable();
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
+	for (i = 0; i < n; i++) {
 		u64 b = bp_stat(pools[i], BUFPOOL_STAT_SPARE_BYTES);
 
-		kunit_info(test, "%s keeps %llu bytes of spares\n", names[i], b);
-		KUNIT_EXPECT_LE(test, b, 32768);
+		kunit_info(test, "%s keeps %llu bytes of spares\n",
+			   pools[i]->name, b);
+		KUNIT_EXPECT_LE(test, b, cap);
 		bytes += b;
 	}
-	KUNIT_EXPECT_EQ(test, bytes, 65536);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
+	KUNIT_EXPECT_EQ(test, bytes, BUFPOOL_CPU_SPARE_BYTES);
+	for (i = 0; i < n; i++) {
 		bufpool_free(live[i][0]);
 		bufpool_free(live[i][1]);
 		bufpool_destroy(pools[i]);

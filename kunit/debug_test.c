@@ -21,6 +21,20 @@
 
 #define DEBUG_POOL	"kunit-debug"
 
+/* A chunk of the default size: 8 KB, or a page where pages are larger. */
+#define CHUNK		BUFPOOL_DEFAULT_POOL_SIZE
+/*
+ * Two of these fit a debug chunk, with its headers and redzones and a small
+ * slice before them, and a third does not: 3000 bytes at 8 KB.
+ */
+#define BIG		(CHUNK * 3 / 8 - 72)
+/*
+ * Half a chunk less a slice's header and redzone, below the default
+ * threshold (CHUNK / 2): 4000 bytes at 8 KB. After a few small slices, a
+ * debug chunk has room for one, not two.
+ */
+#define HALF		(CHUNK / 2 - 96)
+
 static int debug_pool_init(struct kunit *test)
 {
 	const struct bufpool_params params = { .flags = BUFPOOL_DEBUG };
@@ -232,7 +246,7 @@ static void poison_write_after_free(struct kunit *test)
 	bp_expect_begin(test);
 	/* The third does not fit the first chunk: it is retired, checked. */
 	for (i = 0; i < ARRAY_SIZE(big); i++)
-		big[i] = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+		big[i] = bufpool_pool_alloc_unsafe(pool, BIG, GFP_KERNEL);
 	bp_expect_end(test);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 1);
@@ -262,6 +276,12 @@ static void redzone_overrun(struct kunit *test)
 			  off, __func__, false);
 }
 
+/*
+ * The sizes of clean_use(), over several chunks: 100 to 1543 bytes at
+ * 8 KB, in proportion to larger chunks.
+ */
+#define CLEAN_SIZE(i)	((100 + 37 * (i)) * (CHUNK / SZ_8K))
+
 /* Clean use reports nothing, and the slices are still where they were. */
 static void clean_use(struct kunit *test)
 {
@@ -270,12 +290,13 @@ static void clean_use(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
-		bufs[i] = bufpool_pool_alloc_unsafe(pool, 100 + 37 * i, GFP_KERNEL);
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, CLEAN_SIZE(i),
+						    GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
-		memset(bufs[i], i, 100 + 37 * i);
+		memset(bufs[i], i, CLEAN_SIZE(i));
 	}
 	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
-		KUNIT_EXPECT_TRUE(test, bp_all_bytes(bufs[i], i, 100 + 37 * i));
+		KUNIT_EXPECT_TRUE(test, bp_all_bytes(bufs[i], i, CLEAN_SIZE(i)));
 		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[i]));
 		bufpool_free(bufs[i]);
 	}
@@ -292,10 +313,12 @@ static void clean_use(struct kunit *test)
 /*
  * A debug chunk whose last slice goes after its rollover becomes a spare
  * like any other, and is laid out again when the next rollover slices it:
- * that rollover asks the page allocator for nothing (with fail_nth 2 the
- * request would be served directly, as in pool_test.c's
- * rollover_takes_spare), its first slice is where
- * the chunk's first one was, and nothing is reported.
+ * that rollover takes the spare and asks the page allocator for nothing
+ * (with fail_nth 2 the request would be served directly, as in
+ * pool_test.c's rollover_takes_spare; a chunk of one 64 KB page is of
+ * order 0, which FAIL_PAGE_ALLOC passes over, and there the spare count
+ * tells), its first slice is where the chunk's first one was, and nothing
+ * is reported.
  */
 static void debug_chunk_becomes_spare(struct kunit *test)
 {
@@ -303,25 +326,30 @@ static void debug_chunk_becomes_spare(struct kunit *test)
 	struct bufpool *pool = test->priv;
 	u8 *a, *b, *c, *d, *e = NULL;
 	struct page *first;
+	u64 spares = 0;
 
 	if (!IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
 		kunit_skip(test, "needs CONFIG_FAIL_PAGE_ALLOC");
 	migrate_disable();	/* one CPU's chunk and spares */
-	a = bufpool_pool_alloc_unsafe(pool, 3000, gfp);
-	b = bufpool_pool_alloc_unsafe(pool, 3000, gfp);
-	c = bufpool_pool_alloc_unsafe(pool, 3000, gfp);	/* a new chunk */
-	d = bufpool_pool_alloc_unsafe(pool, 3000, gfp);	/* fills it */
+	a = bufpool_pool_alloc_unsafe(pool, BIG, gfp);
+	b = bufpool_pool_alloc_unsafe(pool, BIG, gfp);
+	c = bufpool_pool_alloc_unsafe(pool, BIG, gfp);	/* a new chunk */
+	d = bufpool_pool_alloc_unsafe(pool, BIG, gfp);	/* fills it */
 	if (a && b && c && d) {
 		bufpool_free(a);
 		bufpool_free(b);	/* the first chunk: checked, a spare */
+		spares = bp_stat(pool, BUFPOOL_STAT_SPARE_POOLS);
 #ifdef CONFIG_FAULT_INJECTION
 		current->fail_nth = 2;
-		e = bufpool_pool_alloc_unsafe(pool, 3000, gfp);	/* rollover */
+		e = bufpool_pool_alloc_unsafe(pool, BIG, gfp);	/* rollover */
 		current->fail_nth = 0;
 #endif
 	}
 	migrate_enable();
 	KUNIT_ASSERT_TRUE(test, a && b && c && d);
+	/* The first chunk was the pool's spare, and the rollover took it. */
+	KUNIT_EXPECT_EQ(test, spares, 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SPARE_POOLS), 0);
 	first = virt_to_head_page(a);
 	KUNIT_EXPECT_PTR_NE(test, virt_to_head_page(c), first);
 	KUNIT_EXPECT_TRUE_MSG(test, bufpool_is_pooled(e),
@@ -329,7 +357,7 @@ static void debug_chunk_becomes_spare(struct kunit *test)
 	if (e) {
 		KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(e), first);
 		KUNIT_EXPECT_PTR_EQ(test, e, a);
-		memset(e, 0x11, 3000);
+		memset(e, 0x11, BIG);
 	}
 	bufpool_free(c);
 	bufpool_free(d);
@@ -340,25 +368,25 @@ static void debug_chunk_becomes_spare(struct kunit *test)
 }
 
 /*
- * A debug pool whose alignment is large next to its chunk: the headers and
- * the redzone take all of it, or more. Every request is served, aligned,
- * in its own memory, and nothing is reported.
+ * A debug pool whose alignment is large next to its chunk of one or two
+ * pages: the headers and the redzone take all of it, or more. Every
+ * request is served, aligned, in its own memory, and nothing is reported.
  */
 struct large_align_row {
-	const char *desc;
 	unsigned int pool_size, align;
 };
 
 static const struct large_align_row large_align_rows[] = {
-	{ "pool_size 4096, align 2048", 4096, 2048 },
-	{ "pool_size 4096, align 4096", 4096, 4096 },
-	{ "pool_size 8192, align 4096", 8192, 4096 },
-	{ "pool_size 8192, align 2048", 8192, 2048 },
+	{ PAGE_SIZE, PAGE_SIZE / 2 },
+	{ PAGE_SIZE, PAGE_SIZE },
+	{ 2 * PAGE_SIZE, PAGE_SIZE },
+	{ 2 * PAGE_SIZE, PAGE_SIZE / 2 },
 };
 
 static void large_align_desc(const struct large_align_row *row, char *desc)
 {
-	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "pool_size %u, align %u",
+		 row->pool_size, row->align);
 }
 
 KUNIT_ARRAY_PARAM(large_align, large_align_rows, large_align_desc);
@@ -489,7 +517,7 @@ static void owners(struct kunit *test)
 	char *copy = kunit_kzalloc(test, 4096, GFP_KERNEL);
 	unsigned long slices, bytes;
 	unsigned int retired;
-	void *a[3], *b, *fill;
+	void *a[3], *b, *fill[2];
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, text);
@@ -498,8 +526,8 @@ static void owners(struct kunit *test)
 		a[i] = owner_a(pool, 100);
 	b = owner_b(pool, 2000);
 	/* Roll over: a and b now pin a retired chunk. */
-	fill = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
-	fill = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL) ?: fill;
+	fill[0] = bufpool_pool_alloc_unsafe(pool, HALF, GFP_KERNEL);
+	fill[1] = bufpool_pool_alloc_unsafe(pool, HALF, GFP_KERNEL);
 
 	KUNIT_ASSERT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
 					   text, 4096), 0);
@@ -523,7 +551,8 @@ static void owners(struct kunit *test)
 					   text, 4096), 0);
 	KUNIT_EXPECT_NULL(test, strstr(text, "owner_a"));
 	KUNIT_EXPECT_NULL(test, strstr(text, "owner_b"));
-	bufpool_free(fill);
+	bufpool_free(fill[0]);
+	bufpool_free(fill[1]);
 }
 
 /* -- Misuse ------------------------------------------------------------------ */
@@ -683,6 +712,16 @@ static struct kunit_suite debug_suite = {
  */
 #define FAULT_GFP	(GFP_ATOMIC | __GFP_NOWARN)
 
+/*
+ * The chunk of the pool the faults are injected in: the default, or two
+ * pages where one page is the default (64 KB pages). FAIL_PAGE_ALLOC
+ * passes over allocations of order 0 unless its min-order is set, and
+ * this module cannot set it: the debugfs file refuses kernel_write().
+ */
+#define FAULT_CHUNK	max_t(unsigned int, CHUNK, 2 * PAGE_SIZE)
+/* At its threshold or above, served directly: 5000 at 8 KB. */
+#define FAULT_DIRECT	(FAULT_CHUNK / 2 + 904)
+
 struct fault_row {
 	const char *desc;
 	unsigned int nth;
@@ -721,7 +760,7 @@ static void *fault_call(struct bufpool *pool, int path, const u8 *src)
 	case PATH_UNSAFE_POOLED:
 		return bufpool_pool_alloc_unsafe(pool, 100, FAULT_GFP);
 	case PATH_UNSAFE_DIRECT:
-		return bufpool_pool_alloc_unsafe(pool, 5000, FAULT_GFP);
+		return bufpool_pool_alloc_unsafe(pool, FAULT_DIRECT, FAULT_GFP);
 	case PATH_SLOW:
 		return bufpool_pool_alloc_unsafe_slow(pool, 100, FAULT_GFP);
 	default:
@@ -732,6 +771,7 @@ static void *fault_call(struct bufpool *pool, int path, const u8 *src)
 static void injected_failure(struct kunit *test)
 {
 	const struct fault_row *row = test->param_value;
+	const struct bufpool_params params = { .pool_size = FAULT_CHUNK };
 	struct bufpool_stats before, after;
 	struct bufpool *pool;
 	u8 src[100];
@@ -739,7 +779,7 @@ static void injected_failure(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
 		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
-	pool = bufpool_create("kunit-fault", NULL);
+	pool = bufpool_create("kunit-fault", &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	memset(src, 1, sizeof(src));
 	bufpool_get_stats(pool, &before);

@@ -13,9 +13,21 @@
 
 #include "util.h"
 
+/* The default chunk: 8 KB, or one page where pages are larger. */
+#define CHUNK	BUFPOOL_DEFAULT_POOL_SIZE
+
+/* Sets module parameter @name to the number @val, as a user writes it. */
+static int param_set_num(const char *name, long val)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%ld", val);
+	return bp_param_set(name, buf);
+}
+
 /*
  * A CPU keeps a chunk of the old pool_size until its next rollover: roll
- * over until the current chunk is 8 KB again.
+ * over until the current chunk is the default size again.
  */
 static long settle_cpu(void *arg)
 {
@@ -24,8 +36,8 @@ static long settle_cpu(void *arg)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(bufs) && !ok; i++) {
-		bufs[i] = bufpool_alloc_unsafe(4095, GFP_KERNEL);
-		ok = bufs[i] && bufpool_backing_size(bufs[i]) == 8192;
+		bufs[i] = bufpool_alloc_unsafe(CHUNK / 2 - 1, GFP_KERNEL);
+		ok = bufs[i] && bufpool_backing_size(bufs[i]) == CHUNK;
 	}
 	for (i = 0; i < ARRAY_SIZE(bufs); i++)
 		bufpool_free(bufs[i]);
@@ -37,7 +49,7 @@ static int params_init(struct kunit *test)
 	int cpu;
 
 	/* Every case starts from, and the suite leaves, the defaults. */
-	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "8192"), 0);
+	KUNIT_ASSERT_EQ(test, param_set_num("pool_size", CHUNK), 0);
 	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "0"), 0);
 	KUNIT_ASSERT_EQ(test, bp_param_set("zero_fill", "0"), 0);
 	for_each_online_cpu(cpu)
@@ -52,33 +64,46 @@ static void params_exit(struct kunit *test)
 
 static void defaults(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, bp_param_get(test, "pool_size"), 8192);
+	KUNIT_EXPECT_EQ(test, bp_param_get(test, "pool_size"), CHUNK);
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, "threshold"), 0);
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, "zero_fill"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), 4096);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), CHUNK / 2);
 }
 
 struct bad_value {
 	const char *param;
-	const char *value;
+	const char *value;	/* or NULL: the number @num */
+	long num;
 };
 
 static const struct bad_value bad_values[] = {
 	{ "pool_size", "0" },
-	{ "pool_size", "10000" },
-	{ "pool_size", "2048" },
-	{ "pool_size", "8388608" },
-	{ "pool_size", "-8192" },
+	{ "pool_size", "10000" },		/* not a power of two */
+	{ "pool_size", NULL, PAGE_SIZE / 2 },	/* less than a page */
+	{ "pool_size", "8388608" },		/* more than 4 MB */
+	{ "pool_size", NULL, -(long)CHUNK },
 	{ "pool_size", "lots" },
-	{ "threshold", "8194" },
+	{ "threshold", NULL, CHUNK + 2 },	/* more than pool_size + 1 */
 	{ "threshold", "-1" },
 	{ "threshold", "4k" },
 	{ "zero_fill", "maybe" },
 };
 
+static const char *bad_value_str(const struct bad_value *v, char *buf,
+				 size_t size)
+{
+	if (v->value)
+		return v->value;
+	snprintf(buf, size, "%ld", v->num);
+	return buf;
+}
+
 static void bad_value_desc(const struct bad_value *v, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=%s", v->param, v->value);
+	char buf[24];
+
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=%s", v->param,
+		 bad_value_str(v, buf, sizeof(buf)));
 }
 
 KUNIT_ARRAY_PARAM(bad_value, bad_values, bad_value_desc);
@@ -88,8 +113,11 @@ static void refuses_bad_value(struct kunit *test)
 {
 	const struct bad_value *v = test->param_value;
 	unsigned long before = bp_param_get(test, v->param);
+	char buf[24];
 
-	KUNIT_EXPECT_EQ(test, bp_param_set(v->param, v->value), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bp_param_set(v->param,
+					   bad_value_str(v, buf, sizeof(buf))),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, v->param), before);
 }
 
@@ -104,44 +132,48 @@ static void pool_size_at_next_rollover(struct kunit *test)
 
 	old = bufpool_alloc_unsafe(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, old);
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), 8192);
-	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "16384"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_POOL_SIZE), 16384);
-	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), 8192);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), CHUNK);
+	KUNIT_ASSERT_EQ(test, param_set_num("pool_size", 2 * CHUNK), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_POOL_SIZE), 2 * CHUNK);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), CHUNK);
 
 	/*
-	 * The first 7000 bytes may still fit this CPU's 8 KB chunk; two
-	 * cannot, so by the second a 16 KB chunk has started.
+	 * The first CHUNK - 1192 bytes (7000 with 8 KB chunks) may still fit
+	 * this CPU's default-size chunk; two cannot, so by the second a
+	 * chunk of twice the size has started.
 	 */
 	migrate_disable();
 	for (i = 0; i < ARRAY_SIZE(bufs) && found < 0; i++) {
-		bufs[i] = bufpool_alloc_unsafe(7000, GFP_KERNEL);
-		if (bufs[i] && bufpool_backing_size(bufs[i]) == 16384)
+		bufs[i] = bufpool_alloc_unsafe(CHUNK - 1192, GFP_KERNEL);
+		if (bufs[i] && bufpool_backing_size(bufs[i]) == 2 * CHUNK)
 			found = i;
 	}
 	migrate_enable();
 	KUNIT_EXPECT_GE(test, found, 0);
 	KUNIT_EXPECT_LE(test, found, 1);
 	if (found == 1)
-		KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[0]), 8192);
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), 8192);
+		KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[0]), CHUNK);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(old), CHUNK);
 	for (i = 0; i < ARRAY_SIZE(bufs); i++)
 		bufpool_free(bufs[i]);
 	bufpool_free(old);
 }
 
-/* threshold = pool_size + 1 pools everything up to 8 KB: the seed's "<= 8 KB". */
+/*
+ * threshold = pool_size + 1 pools everything up to the default chunk (8 KB
+ * with 4 KB pages): the seed's "<= 8 KB".
+ */
 static void threshold_literal_8k(struct kunit *test)
 {
 	void *a, *b;
 
-	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "8193"), 0);
-	a = bufpool_alloc_unsafe(8192, GFP_KERNEL);
-	b = bufpool_alloc_unsafe(8193, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, param_set_num("threshold", CHUNK + 1), 0);
+	a = bufpool_alloc_unsafe(CHUNK, GFP_KERNEL);
+	b = bufpool_alloc_unsafe(CHUNK + 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(a));
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(a), 8192);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(a), CHUNK);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(b));
 	bufpool_free(a);
 	bufpool_free(b);
@@ -160,11 +192,12 @@ static void threshold_clamped(struct kunit *test)
 {
 	void *a;
 
-	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "16384"), 0);
-	KUNIT_ASSERT_EQ(test, bp_param_set("threshold", "16385"), 0);
-	KUNIT_ASSERT_EQ(test, bp_param_set("pool_size", "8192"), 0);
-	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), 8193);
-	a = bufpool_alloc_unsafe(10000, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, param_set_num("pool_size", 2 * CHUNK), 0);
+	KUNIT_ASSERT_EQ(test, param_set_num("threshold", 2 * CHUNK + 1), 0);
+	KUNIT_ASSERT_EQ(test, param_set_num("pool_size", CHUNK), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), CHUNK + 1);
+	/* Below the threshold set, above the clamped one: 10000 at 8 KB. */
+	a = bufpool_alloc_unsafe(CHUNK + 1808, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(a));
 	bufpool_free(a);
@@ -183,7 +216,7 @@ static void zero_fill(struct kunit *test)
 	for (tries = 0; tries < 3 && !next; tries++) {
 		bufpool_free(first);
 		first = bufpool_alloc_unsafe(64, GFP_KERNEL);
-		if (first && bufpool_offset(first) + 128 <= 8192) {
+		if (first && bufpool_offset(first) + 128 <= CHUNK) {
 			memset(first + 64, 0xee, 64);
 			next = bufpool_alloc_unsafe(64, GFP_KERNEL);
 		}

@@ -23,6 +23,15 @@
 
 #define POOL_NAME	"kunit"
 
+/* The default chunk: 8 KB, or one page where pages are larger. */
+#define CHUNK		BUFPOOL_DEFAULT_POOL_SIZE
+
+/*
+ * The spare bytes a CPU keeps per pool (BUFPOOL_POOL_SPARE_BYTES): 32 KB,
+ * or one page where pages are larger.
+ */
+#define SPARE_BYTES	(PAGE_SIZE > 32768 ? PAGE_SIZE : 32768)
+
 /* Each test gets a fresh named pool in test->priv. */
 static int fresh_pool_init(struct kunit *test)
 {
@@ -53,9 +62,9 @@ static void seed_example(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf1);
 	KUNIT_ASSERT_NOT_NULL(test, buf2);
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf1), 8192);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf1), CHUNK);
 	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(buf1));
-	KUNIT_EXPECT_LT(test, bufpool_backing_size(buf2), 8192);
+	KUNIT_EXPECT_LT(test, bufpool_backing_size(buf2), CHUNK);
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf2), 4);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(buf2));
 	KUNIT_EXPECT_EQ(test, bufpool_offset(buf2), 0);
@@ -128,7 +137,7 @@ static void method_table(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_EQ(test, bufpool_is_pooled(buf), row->pooled);
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(buf),
-			row->pooled ? 8192 : size);
+			row->pooled ? CHUNK : size);
 	if (row->pooled)
 		KUNIT_EXPECT_PTR_EQ(test, (void *)buf, (void *)(first + 8));
 	if (row->zeroed)
@@ -183,8 +192,9 @@ struct threshold_row {
 };
 
 static const struct threshold_row threshold_rows[] = {
-	{ 1, true }, { 8, true }, { 100, true }, { 4095, true },
-	{ 4096, false }, { 4097, false }, { 8192, false }, { 100000, false },
+	{ 1, true }, { 8, true }, { 100, true }, { CHUNK / 2 - 1, true },
+	{ CHUNK / 2, false }, { CHUNK / 2 + 1, false }, { CHUNK, false },
+	{ 100000, false },
 };
 
 static void threshold_row_desc(const struct threshold_row *row, char *desc)
@@ -205,7 +215,7 @@ static void threshold_rule(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bufpool_is_pooled(unsafe), row->pooled);
 	KUNIT_EXPECT_EQ(test, bufpool_is_pooled(from), row->pooled);
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(unsafe),
-			row->pooled ? 8192 : row->size);
+			row->pooled ? CHUNK : row->size);
 	/* The buffer is usable to its last byte. */
 	unsafe[row->size - 1] = 1;
 	bufpool_free(from);
@@ -262,7 +272,11 @@ static struct kunit_suite node_suite = {
 
 /* -- Slicing and rollover ------------------------------------------------ */
 
-/* A chunk is one page-aligned compound allocation from the page allocator. */
+/*
+ * A chunk is one page-aligned allocation from the page allocator: a
+ * compound page when it is more than one page (with 64 KB pages, a default
+ * chunk is one page).
+ */
 static void page_backed(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
@@ -274,32 +288,40 @@ static void page_backed(struct kunit *test)
 	head = head_of(buf);
 	base = buf - bufpool_offset(buf);
 	KUNIT_EXPECT_FALSE(test, PageSlab(head));
-	KUNIT_EXPECT_TRUE(test, PageCompound(head));
-	KUNIT_EXPECT_EQ(test, compound_order(head), get_order(8192));
+	if (get_order(CHUNK))
+		KUNIT_EXPECT_TRUE(test, PageCompound(head));
+	else
+		KUNIT_EXPECT_FALSE(test, PageCompound(head));
+	KUNIT_EXPECT_EQ(test, compound_order(head), get_order(CHUNK));
 	KUNIT_EXPECT_PTR_EQ(test, base, page_address(head));
 	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(base));
-	KUNIT_EXPECT_EQ(test, page_size(head), 8192);
+	KUNIT_EXPECT_EQ(test, page_size(head), CHUNK);
 	bufpool_free(buf);
 }
 
 /* Consecutive slices, front to back, each start rounded up to 8. */
 struct slicing_row {
-	const char *desc;
 	unsigned int sizes[6];
 	unsigned int offsets[6];
 };
 
 static const struct slicing_row slicing_rows[] = {
-	{ "1,1,1", { 1, 1, 1 }, { 0, 8, 16 } },
-	{ "8,8,8", { 8, 8, 8 }, { 0, 8, 16 } },
-	{ "10,5,8,1,9", { 10, 5, 8, 1, 9 }, { 0, 16, 24, 32, 40 } },
-	{ "4095,1,4000", { 4095, 1, 4000 }, { 0, 4096, 4104 } },
-	{ "3,100,7,64", { 3, 100, 7, 64 }, { 0, 8, 112, 120 } },
+	{ { 1, 1, 1 }, { 0, 8, 16 } },
+	{ { 8, 8, 8 }, { 0, 8, 16 } },
+	{ { 10, 5, 8, 1, 9 }, { 0, 16, 24, 32, 40 } },
+	/* The largest pooled size, then one that ends 88 bytes short. */
+	{ { CHUNK / 2 - 1, 1, CHUNK / 2 - 96 }, { 0, CHUNK / 2, CHUNK / 2 + 8 } },
+	{ { 3, 100, 7, 64 }, { 0, 8, 112, 120 } },
 };
 
+/* The sizes, as "4095,1,4000". */
 static void slicing_row_desc(const struct slicing_row *row, char *desc)
 {
-	strscpy(desc, row->desc, KUNIT_PARAM_DESC_SIZE);
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(row->sizes) && row->sizes[i]; i++)
+		len += scnprintf(desc + len, KUNIT_PARAM_DESC_SIZE - len,
+				 "%s%u", i ? "," : "", row->sizes[i]);
 }
 
 KUNIT_ARRAY_PARAM(slicing, slicing_rows, slicing_row_desc);
@@ -333,17 +355,18 @@ static void front_to_back(struct kunit *test)
  */
 static void rollover(struct kunit *test)
 {
+	const unsigned int size = CHUNK / 2 - 96;	/* 4000 in 8 KB */
 	struct bufpool *pool = test->priv;
 	struct bufpool_stats before, mid, after;
 	u8 *a, *b, *c;
 
 	bufpool_get_stats(pool, &before);
 	migrate_disable();
-	a = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
-	b = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL);
+	a = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
 	if (a && b) {
-		memset(a, 0xa1, 4000);
-		memset(b, 0xb2, 4000);
+		memset(a, 0xa1, size);
+		memset(b, 0xb2, size);
 	}
 	c = bufpool_pool_alloc_unsafe(pool, 200, GFP_KERNEL);
 	migrate_enable();
@@ -351,13 +374,13 @@ static void rollover(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 
-	/* 8192 - 8000 = 192 bytes were left: c went to a new chunk. */
-	KUNIT_EXPECT_EQ(test, bufpool_offset(b), 4000);
+	/* CHUNK - 2 * size = 192 bytes were left: c went to a new chunk. */
+	KUNIT_EXPECT_EQ(test, bufpool_offset(b), size);
 	KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
 	KUNIT_EXPECT_PTR_NE(test, head_of(c), head_of(a));
 	memset(c, 0xc3, 200);
-	KUNIT_EXPECT_TRUE(test, bp_all_bytes(a, 0xa1, 4000));
-	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, 4000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(a, 0xa1, size));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, size));
 
 	bufpool_get_stats(pool, &mid);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, before, POOLS_CREATED), 2);
@@ -368,7 +391,7 @@ static void rollover(struct kunit *test)
 	/* The old chunk outlives its first slice ... */
 	bufpool_free(a);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_POOLS_LIVE), 2);
-	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, 4000));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(b, 0xb2, size));
 	/* ... and goes with its last. */
 	bufpool_free(b);
 	bufpool_get_stats(pool, &after);
@@ -382,14 +405,14 @@ static void rollover(struct kunit *test)
 /* A request that fits exactly does not roll over. */
 static void exact_fit(struct kunit *test)
 {
-	const struct bufpool_params params = { .threshold = 8193 };
+	const struct bufpool_params params = { .threshold = CHUNK + 1 };
 	struct bufpool *pool;
 	u8 *a, *b, *c;
 
 	pool = bufpool_create("kunit-exact", &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	migrate_disable();
-	a = bufpool_pool_alloc_unsafe(pool, 8000, GFP_KERNEL);
+	a = bufpool_pool_alloc_unsafe(pool, CHUNK - 192, GFP_KERNEL);
 	b = bufpool_pool_alloc_unsafe(pool, 192, GFP_KERNEL);
 	c = bufpool_pool_alloc_unsafe(pool, 1, GFP_KERNEL);
 	migrate_enable();
@@ -397,7 +420,7 @@ static void exact_fit(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, b);
 	KUNIT_EXPECT_NOT_NULL(test, c);
 	if (a && b && c) {
-		KUNIT_EXPECT_EQ(test, bufpool_offset(b), 8000);
+		KUNIT_EXPECT_EQ(test, bufpool_offset(b), CHUNK - 192);
 		KUNIT_EXPECT_PTR_EQ(test, head_of(b), head_of(a));
 		KUNIT_EXPECT_EQ(test, bufpool_offset(c), 0);
 		KUNIT_EXPECT_PTR_NE(test, head_of(c), head_of(a));
@@ -412,7 +435,7 @@ static void exact_fit(struct kunit *test)
 static void rollover_keeps_slices(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	const int n = 64, size = 1000;
+	const int n = 64, size = CHUNK / 8 - 24;	/* 1000 in 8 KB */
 	u8 **bufs;
 	int i;
 
@@ -426,7 +449,7 @@ static void rollover_keeps_slices(struct kunit *test)
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(bufs[i], i, size),
 				      "slice %d was overwritten", i);
-	/* 8 slices of 1000 per 8 KB chunk: at least n / 8 chunks. */
+	/* 8 slices of CHUNK / 8 - 24 per chunk: at least n / 8 chunks. */
 	KUNIT_EXPECT_GE(test, bp_stat(pool, BUFPOOL_STAT_POOLS_CREATED), n / 8);
 	for (i = 0; i < n; i++)
 		bufpool_free(bufs[i]);
@@ -441,18 +464,20 @@ static void rollover_keeps_slices(struct kunit *test)
  */
 static void rollover_reuses_empty_chunk(struct kunit *test)
 {
+	/* Two fit in a chunk, not three: 3000 in 8 KB. */
+	const unsigned int size = CHUNK * 3 / 8 - 72;
 	struct bufpool *pool = test->priv;
 	struct bufpool_stats before, after;
 	u8 *a, *b, *c;
 
 	/* One CPU throughout: on another, c would start that CPU's chunk. */
 	migrate_disable();
-	a = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
-	b = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	a = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
 	bufpool_free(a);
 	bufpool_free(b);
 	bufpool_get_stats(pool, &before);
-	c = bufpool_pool_alloc_unsafe(pool, 3000, GFP_KERNEL);
+	c = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
 	bufpool_get_stats(pool, &after);
 	migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -467,7 +492,7 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_POOLS_LIVE], before.v[BUFPOOL_STAT_POOLS_LIVE]);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, ABANDONED_BYTES),
-			8192 - 6000);
+			CHUNK - 2 * size);
 	bufpool_free(c);
 }
 
@@ -482,10 +507,12 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
  */
 static void zeroing_policy(struct kunit *test)
 {
-	const struct bufpool_params params = { .threshold = 8193 };
+	const struct bufpool_params params = { .threshold = CHUNK + 1 };
 	const bool wiped = want_init_on_alloc(GFP_KERNEL) || want_init_on_free();
+	/* Two do not fit in a chunk: 5000 in 8 KB. */
+	const unsigned int big = CHUNK * 5 / 8 - 120;
 	struct bufpool *pool = bufpool_create("kunit-zero", &params);
-	u8 *a, *b, *c, *e;
+	u8 *a, *b, *c, *e, *first = NULL;
 	size_t off;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
@@ -498,24 +525,33 @@ static void zeroing_policy(struct kunit *test)
 		memset(a, 0xa5, 1000);
 		bufpool_free(a);
 	}
-	e = bufpool_pool_alloc_unsafe(pool, 7500, GFP_KERNEL);
+	e = bufpool_pool_alloc_unsafe(pool, CHUNK - 692, GFP_KERNEL);
 	/* A spare: b's chunk dies after its rollover, c slices it again. */
-	b = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL);	/* rollover */
+	b = bufpool_pool_alloc_unsafe(pool, big, GFP_KERNEL);	/* rollover */
 	if (b)
-		memset(b, 0x5a, 5000);
-	c = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL);	/* rollover */
-	bufpool_free(e);		/* the first chunk: a spare */
+		memset(b, 0x5a, big);
+	c = bufpool_pool_alloc_unsafe(pool, big, GFP_KERNEL);	/* rollover */
+	/*
+	 * Where a CPU keeps more than one spare per pool (8 KB chunks), the
+	 * first chunk is one too; where it keeps one (64 KB pages), the first
+	 * chunk stays live until b's is taken, so that b's is the spare.
+	 */
+	if (SPARE_BYTES / CHUNK > 1)
+		bufpool_free(e);	/* the first chunk: a spare */
+	else
+		first = e;
 	bufpool_free(b);		/* b's: the spare taken first */
-	e = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL);	/* rollover */
+	e = bufpool_pool_alloc_unsafe(pool, big, GFP_KERNEL);	/* rollover */
+	bufpool_free(first);
 	migrate_enable();
 	KUNIT_ASSERT_TRUE(test, a && b && c && e);
 
 	KUNIT_EXPECT_PTR_EQ(test, head_of(e), head_of(b));
 	if (wiped)
-		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0, 5000),
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0, big),
 				      "a spare handed out stale bytes");
 	else
-		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0x5a, 5000),
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0x5a, big),
 				      "not the spare's old bytes: did the case reuse it?");
 	bufpool_free(c);
 	bufpool_free(e);
@@ -528,12 +564,12 @@ static void zeroing_policy(struct kunit *test)
 		memset(a, 0xa5, 1000);
 		bufpool_free(a);
 	}
-	e = bufpool_pool_alloc_unsafe(pool, 8000, GFP_KERNEL);	/* recycles */
+	e = bufpool_pool_alloc_unsafe(pool, CHUNK - 192, GFP_KERNEL); /* recycles */
 	migrate_enable();
 	KUNIT_ASSERT_TRUE(test, a && e);
 	KUNIT_EXPECT_PTR_EQ(test, head_of(e), head_of(a));
 	KUNIT_EXPECT_EQ(test, bufpool_offset(e), 0);
-	KUNIT_ASSERT_LE(test, off + 1000, 8000);
+	KUNIT_ASSERT_LE(test, off + 1000, CHUNK - 192);
 	if (wiped)
 		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e + off, 0, 1000),
 				      "a recycled chunk handed out stale bytes");
@@ -547,11 +583,15 @@ static void zeroing_policy(struct kunit *test)
 /*
  * __GFP_NOFAIL is the caller's promise to kmalloc(), not one a chunk of
  * order 2 or more may be asked for with (the page allocator WARNs): each
- * such pool serves it, pooled while memory is plentiful.
+ * such pool serves it, pooled while memory is plentiful: orders 2 and 4,
+ * and 1 MB or 64 pages, whichever is more.
  */
 static void nofail_large_chunks(struct kunit *test)
 {
-	static const unsigned int sizes[] = { 16384, 65536, SZ_1M };
+	const unsigned int sizes[] = {
+		4 * PAGE_SIZE, 16 * PAGE_SIZE,
+		max_t(unsigned long, SZ_1M, 64 * PAGE_SIZE),
+	};
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -569,16 +609,44 @@ static void nofail_large_chunks(struct kunit *test)
 }
 
 /*
+ * Whether FAIL_PAGE_ALLOC can fail the allocation of a default chunk: it
+ * passes over allocations below its min-order, 1 unless lowered through
+ * debugfs, and with 64 KB pages a default chunk is of order 0. Asked of
+ * the page allocator as a chunk is asked for, with fail_nth 1.
+ */
+static bool chunk_alloc_can_fail(void)
+{
+	bool failed = false;
+#ifdef CONFIG_FAULT_INJECTION
+	struct page *page;
+
+	current->fail_nth = 1;
+	page = alloc_pages(GFP_ATOMIC | __GFP_NOWARN, get_order(CHUNK));
+	current->fail_nth = 0;
+	if (page)
+		__free_pages(page, get_order(CHUNK));
+	failed = !page;
+#endif
+	return failed;
+}
+
+#define NO_CHUNK_FAILURE \
+	"FAIL_PAGE_ALLOC passes over order %u (its min-order is higher: " \
+	"echo 0 > /sys/kernel/debug/fail_page_alloc/min-order)"
+
+/*
  * A chunk whose last slice goes after its rollover stays with the CPU as
  * a spare: the next rollover slices it again, counted as a creation, and
  * asks the page allocator for nothing, so that it stays pooled with the
  * page allocator failing (which would have it served directly). fail_nth
  * 2: fail_bufpool is the first fault point a pooled request passes;
- * GFP_ATOMIC, as FAIL_PAGE_ALLOC ignores allocations that may reclaim.
+ * GFP_ATOMIC, as FAIL_PAGE_ALLOC ignores allocations that may reclaim
+ * (and those below its min-order: chunk_alloc_can_fail()).
  */
 static void rollover_takes_spare(struct kunit *test)
 {
 	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
+	const unsigned int size = CHUNK / 2 - 96;	/* 4000 in 8 KB */
 	struct bufpool *pool = test->priv;
 	struct bufpool_stats before, after;
 	u8 *a, *b, *c, *d, *e = NULL;
@@ -586,21 +654,23 @@ static void rollover_takes_spare(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
 		kunit_skip(test, "needs CONFIG_FAIL_PAGE_ALLOC");
+	if (!chunk_alloc_can_fail())
+		kunit_skip(test, NO_CHUNK_FAILURE, get_order(CHUNK));
 	migrate_disable();
-	a = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
-	b = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
-	c = bufpool_pool_alloc_unsafe(pool, 4000, gfp);	/* a new chunk */
-	d = bufpool_pool_alloc_unsafe(pool, 4000, gfp);	/* fills it */
+	a = bufpool_pool_alloc_unsafe(pool, size, gfp);
+	b = bufpool_pool_alloc_unsafe(pool, size, gfp);
+	c = bufpool_pool_alloc_unsafe(pool, size, gfp);	/* a new chunk */
+	d = bufpool_pool_alloc_unsafe(pool, size, gfp);	/* fills it */
 	if (a && b && c && d) {
 		first = head_of(a);
 		bufpool_free(a);
 		bufpool_free(b);	/* the first chunk becomes a spare */
 		bufpool_get_stats(pool, &before);
 		KUNIT_EXPECT_EQ(test, before.v[BUFPOOL_STAT_SPARE_POOLS], 1);
-		KUNIT_EXPECT_EQ(test, before.v[BUFPOOL_STAT_SPARE_BYTES], 8192);
+		KUNIT_EXPECT_EQ(test, before.v[BUFPOOL_STAT_SPARE_BYTES], CHUNK);
 #ifdef CONFIG_FAULT_INJECTION
 		current->fail_nth = 2;
-		e = bufpool_pool_alloc_unsafe(pool, 4000, gfp);
+		e = bufpool_pool_alloc_unsafe(pool, size, gfp);
 		current->fail_nth = 0;
 #endif
 		bufpool_get_stats(pool, &after);
@@ -632,8 +702,9 @@ static void rollover_takes_spare(struct kunit *test)
 }
 
 /*
- * A CPU keeps 32 KB of spares per pool, at least one: four chunks of
- * 8 KB, one of 32 KB. With that many chunks and one more released, that
+ * A CPU keeps 32 KB of spares per pool (a page where pages are larger),
+ * at least one: four chunks of 8 KB, one of 32 KB; with 64 KB pages, one
+ * of the default 64 KB. With that many chunks and one more released, that
  * many rollovers succeed with the page allocator failing, and the next
  * one fails.
  */
@@ -643,8 +714,8 @@ struct spares_row {
 };
 
 static const struct spares_row spares_rows[] = {
-	{ .pool_size = 8192, .kept = 4 },
-	{ .pool_size = 32768, .kept = 1 },
+	{ .pool_size = CHUNK, .kept = SPARE_BYTES / CHUNK },
+	{ .pool_size = SPARE_BYTES, .kept = 1 },
 };
 
 static void spares_row_desc(const struct spares_row *row, char *desc)
@@ -670,6 +741,13 @@ static void spares_are_capped(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC))
 		kunit_skip(test, "needs CONFIG_FAIL_PAGE_ALLOC");
+	if (row != &spares_rows[0] &&
+	    row->pool_size == spares_rows[0].pool_size)
+		kunit_skip(test, "the default chunk is %u bytes too: the row above",
+			   row->pool_size);
+	/* Every row's chunk is at least the default's: failed alike. */
+	if (!chunk_alloc_can_fail())
+		kunit_skip(test, NO_CHUNK_FAILURE, get_order(CHUNK));
 	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
 	more = kunit_kcalloc(test, 2 * (row->kept + 1), sizeof(*more),
 			     GFP_KERNEL);
@@ -739,7 +817,10 @@ static struct kunit_suite slicing_suite = {
 
 static void from_copies(struct kunit *test)
 {
-	static const size_t sizes[] = { 1, 7, 64, 4095, 4096, 20000 };
+	/* Below the default threshold, at it, and past the chunk. */
+	static const size_t sizes[] = {
+		1, 7, 64, CHUNK / 2 - 1, CHUNK / 2, 2 * CHUNK + 3616,
+	};
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -751,7 +832,8 @@ static void from_copies(struct kunit *test)
 		buf = bufpool_from(src, sizes[i], GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, buf);
 		KUNIT_EXPECT_EQ(test, memcmp(buf, src, sizes[i]), 0);
-		KUNIT_EXPECT_EQ(test, bufpool_is_pooled(buf), sizes[i] < 4096);
+		KUNIT_EXPECT_EQ(test, bufpool_is_pooled(buf),
+				sizes[i] < CHUNK / 2);
 		bufpool_free(buf);
 	}
 }
@@ -963,7 +1045,7 @@ static struct kunit_suite paths_suite = {
 static void named_pool_shape(struct kunit *test)
 {
 	const struct bufpool_params params = {
-		.pool_size = 16384, .align = 64,
+		.pool_size = 2 * CHUNK, .align = 64,
 	};
 	u8 src[300], *bufs[6];
 	struct bufpool *pool;
@@ -977,7 +1059,7 @@ static void named_pool_shape(struct kunit *test)
 	bufs[2] = bufpool_pool_from(pool, src, sizeof(src), GFP_KERNEL);
 	bufs[3] = bufpool_pool_alloc(pool, 100, GFP_KERNEL);
 	bufs[4] = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
-	bufs[5] = bufpool_pool_alloc_unsafe(pool, 9000, GFP_KERNEL);
+	bufs[5] = bufpool_pool_alloc_unsafe(pool, CHUNK + 808, GFP_KERNEL);
 
 	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
 		KUNIT_ASSERT_NOT_NULL(test, bufs[i]);
@@ -985,17 +1067,17 @@ static void named_pool_shape(struct kunit *test)
 				      "buffer %d is not 64-aligned", i);
 	}
 	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[0]));
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[0]), 16384);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[0]), 2 * CHUNK);
 	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(bufs[2]));
 	KUNIT_EXPECT_EQ(test, memcmp(bufs[2], src, sizeof(src)), 0);
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[3]));
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(bufs[3], 0, 100));
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[4]));
-	/* The threshold is pool_size / 2 = 8192 here. */
+	/* The threshold is pool_size / 2 = CHUNK here. */
 	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bufs[5]));
-	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[5]), 9000);
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(bufs[5]), CHUNK + 808);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_ALIGN), 64);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_THRESHOLD), 8192);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_THRESHOLD), CHUNK);
 	for (i = 0; i < ARRAY_SIZE(bufs); i++)
 		bufpool_free(bufs[i]);
 	bufpool_destroy(pool);
@@ -1005,8 +1087,8 @@ static void named_pool_defaults(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;	/* created with NULL params */
 
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_POOL_SIZE), 8192);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_THRESHOLD), 4096);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_POOL_SIZE), CHUNK);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_THRESHOLD), CHUNK / 2);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_ALIGN), 8);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_ZERO_FILL), 0);
 	KUNIT_EXPECT_NOT_NULL(test, pool);
@@ -1046,13 +1128,13 @@ struct bad_params_row {
 };
 
 static const struct bad_params_row bad_params_rows[] = {
-	{ "pool_size not a power of two", "p", { .pool_size = 10000 } },
-	{ "pool_size below PAGE_SIZE", "p", { .pool_size = 2048 } },
+	{ "pool_size not a power of two", "p", { .pool_size = CHUNK + 1808 } },
+	{ "pool_size below PAGE_SIZE", "p", { .pool_size = PAGE_SIZE / 2 } },
 	{ "pool_size above the page allocator", "p", { .pool_size = 8 << 20 } },
 	{ "align not a power of two", "p", { .align = 24 } },
 	{ "align below 8", "p", { .align = 4 } },
-	{ "align above PAGE_SIZE", "p", { .align = 8192 } },
-	{ "threshold above pool_size + 1", "p", { .threshold = 8194 } },
+	{ "align above PAGE_SIZE", "p", { .align = 2 * PAGE_SIZE } },
+	{ "threshold above pool_size + 1", "p", { .threshold = CHUNK + 2 } },
 	{ "unknown flag", "p", { .flags = 0x80 } },
 	{ "empty name", "", {} },
 	{ "NULL name", NULL, {} },

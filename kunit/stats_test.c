@@ -14,6 +14,18 @@
 #define STATS_POOL	"kunit-stats"
 #define STATS_DIR	"/sys/kernel/debug/bufpool/" STATS_POOL
 
+/* The default chunk: 8 KB, or one page where pages are larger. */
+#define CHUNK		BUFPOOL_DEFAULT_POOL_SIZE
+
+/*
+ * exact_counters' sizes, 5000, 6000 and 4000 with 8 KB chunks: two above
+ * the threshold, CHUNK / 2, and one of which two from offset 168 leave 24
+ * bytes of the chunk.
+ */
+#define UNSAFE_DIRECT	(CHUNK / 2 + 904)
+#define FROM_DIRECT	(CHUNK / 2 + 1904)
+#define FILL		(CHUNK / 2 - 96)
+
 static int stats_init(struct kunit *test)
 {
 	struct bufpool *pool = bufpool_create(STATS_POOL, NULL);
@@ -40,16 +52,19 @@ static void warm_up(struct kunit *test, struct bufpool *pool)
 /* The change each counter must show after the sequence, all frees done. */
 static const long expected_delta[BUFPOOL_NR_STATS] = {
 	[BUFPOOL_STAT_ALLOC_CALLS] = 1,		[BUFPOOL_STAT_ALLOC_BYTES] = 40,
-	[BUFPOOL_STAT_UNSAFE_POOLED_CALLS] = 4,	[BUFPOOL_STAT_UNSAFE_POOLED_BYTES] = 8200,
-	[BUFPOOL_STAT_UNSAFE_DIRECT_CALLS] = 1,	[BUFPOOL_STAT_UNSAFE_DIRECT_BYTES] = 5000,
+	[BUFPOOL_STAT_UNSAFE_POOLED_CALLS] = 4,
+	[BUFPOOL_STAT_UNSAFE_POOLED_BYTES] = 100 + 2 * FILL + 100,
+	[BUFPOOL_STAT_UNSAFE_DIRECT_CALLS] = 1,
+	[BUFPOOL_STAT_UNSAFE_DIRECT_BYTES] = UNSAFE_DIRECT,
 	[BUFPOOL_STAT_SLOW_CALLS] = 2,		[BUFPOOL_STAT_SLOW_BYTES] = 30,
 	[BUFPOOL_STAT_FROM_POOLED_CALLS] = 1,	[BUFPOOL_STAT_FROM_POOLED_BYTES] = 50,
-	[BUFPOOL_STAT_FROM_DIRECT_CALLS] = 1,	[BUFPOOL_STAT_FROM_DIRECT_BYTES] = 6000,
+	[BUFPOOL_STAT_FROM_DIRECT_CALLS] = 1,
+	[BUFPOOL_STAT_FROM_DIRECT_BYTES] = FROM_DIRECT,
 	[BUFPOOL_STAT_FREES] = 9,
 	[BUFPOOL_STAT_FAILURES] = 1,
 	[BUFPOOL_STAT_POOLS_CREATED] = 1,		[BUFPOOL_STAT_POOLS_RELEASED] = 1,
 	/* The rolled-over chunk, freed at last, is kept as a spare. */
-	[BUFPOOL_STAT_SPARE_POOLS] = 1,	[BUFPOOL_STAT_SPARE_BYTES] = 8192,
+	[BUFPOOL_STAT_SPARE_POOLS] = 1,	[BUFPOOL_STAT_SPARE_BYTES] = CHUNK,
 	[BUFPOOL_STAT_ABANDONED_BYTES] = 24,
 	[BUFPOOL_STAT_PADDING_BYTES] = 14,
 	/* Gauges and configuration: back where they were. */
@@ -62,21 +77,21 @@ static void exact_counters(struct kunit *test)
 	u8 *src, *b[9];
 	int i;
 
-	src = kunit_kmalloc(test, 6000, GFP_KERNEL);
+	src = kunit_kmalloc(test, FROM_DIRECT, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, src);
-	memset(src, 0x21, 6000);
+	memset(src, 0x21, FROM_DIRECT);
 	migrate_disable();
 	warm_up(test, pool);
 	bufpool_get_stats(pool, &s0);
 
 	b[0] = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);  /* 8..108, pad 4 */
-	b[1] = bufpool_pool_alloc_unsafe(pool, 5000, GFP_KERNEL); /* direct */
+	b[1] = bufpool_pool_alloc_unsafe(pool, UNSAFE_DIRECT, GFP_KERNEL); /* direct */
 	b[2] = bufpool_pool_alloc_unsafe_slow(pool, 30, GFP_KERNEL);
 	b[3] = bufpool_pool_alloc(pool, 40, GFP_KERNEL);
 	b[4] = bufpool_pool_from(pool, src, 50, GFP_KERNEL);	   /* 112..162, pad 6 */
-	b[5] = bufpool_pool_from(pool, src, 6000, GFP_KERNEL);	   /* direct */
-	b[6] = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL); /* 168..4168 */
-	b[7] = bufpool_pool_alloc_unsafe(pool, 4000, GFP_KERNEL); /* 4168..8168 */
+	b[5] = bufpool_pool_from(pool, src, FROM_DIRECT, GFP_KERNEL); /* direct */
+	b[6] = bufpool_pool_alloc_unsafe(pool, FILL, GFP_KERNEL); /* 168.. */
+	b[7] = bufpool_pool_alloc_unsafe(pool, FILL, GFP_KERNEL); /* ..CHUNK - 24 */
 	b[8] = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);  /* rollover: 24 left */
 	/* A forced failure: counted as a call and a failure, no bytes. */
 	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc_unsafe_slow(pool, SIZE_MAX,
@@ -90,7 +105,7 @@ static void exact_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, SLICES_LIVE), 5);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, POOLS_LIVE), 1);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, POOL_BYTES_LIVE),
-			8192);
+			CHUNK);
 	KUNIT_EXPECT_EQ(test, BP_DELTA(mid, s0, RETIRED_POOLS_LIVE), 1);
 
 	for (i = 0; i < ARRAY_SIZE(b); i++)
@@ -107,7 +122,7 @@ static void exact_counters(struct kunit *test)
 static void configuration(struct kunit *test)
 {
 	const struct bufpool_params params = {
-		.pool_size = 32768, .threshold = 1000, .align = 128,
+		.pool_size = 4 * CHUNK, .threshold = 1000, .align = 128,
 		.flags = BUFPOOL_ZERO_FILL,
 	};
 	struct bufpool *pool = bufpool_create("kunit-config", &params);
@@ -115,7 +130,7 @@ static void configuration(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	bufpool_get_stats(pool, &s);
-	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOL_SIZE], 32768);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOL_SIZE], 4 * CHUNK);
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_THRESHOLD], 1000);
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_ALIGN], 128);
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_ZERO_FILL], 1);
@@ -156,7 +171,7 @@ static void file_matches_fold(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !line || !*line);
 	/* Something to compare: a live slice and its chunk. */
 	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_SLICES_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	KUNIT_EXPECT_EQ(test, st.v[BUFPOOL_STAT_POOL_BYTES_LIVE], CHUNK);
 	bufpool_free(live);
 }
 
@@ -179,7 +194,7 @@ static void reset_keeps_gauges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_PADDING_BYTES], 0);
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_SLICES_LIVE], 1);
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOLS_LIVE], 1);
-	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOL_BYTES_LIVE], 8192);
+	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_POOL_BYTES_LIVE], CHUNK);
 	bufpool_free(a);
 	bufpool_free(d);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_FREES), 2);
