@@ -3,9 +3,9 @@
  * bufpool - the Node.js Buffer pool for driver code.
  *
  * Small buffers are sliced front to back out of a page-backed pool chunk
- * (8 KB by default, or one page where pages are larger); when a request does not fit, a fresh chunk starts and
- * the old one lives until its last slice is freed. Four ways to get a
- * buffer, named after Node's:
+ * (8 KB by default, or one page where pages are larger); when a request
+ * does not fit, a fresh chunk starts and the old one lives until its last
+ * slice is freed. Four ways to get a buffer, named after Node's:
  *
  *   bufpool_alloc()             Buffer.alloc()           zeroed, never pooled
  *   bufpool_alloc_unsafe()      Buffer.allocUnsafe()     pooled below threshold
