@@ -10,7 +10,8 @@
  * bufpool_get() is the fast path: a slice of this CPU's chunk, nothing to
  * zero, no debug mode, no tracing. Everything else is bufpool_get_slow().
  * bufpool_free() looks the buffer's owner up once: a slice's reference goes
- * back to its chunk (chunk.h), a direct buffer to kmalloc.
+ * back to the chunk this CPU slices (slice.h) or to its chunk's count
+ * (chunk.h), a direct buffer to kmalloc.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -478,7 +479,8 @@ static __always_inline void bufpool_do_free(const void *buf,
 		trace_bufpool_free(pool->name, caller, buf, true);
 	}
 	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, 1);
-	bufpool_chunk_put(pool, folio);
+	if (!bufpool_unslice(pool, folio))
+		bufpool_chunk_put(pool, folio);
 }
 
 static noinline void bufpool_free_slow(const void *buf, unsigned long caller)

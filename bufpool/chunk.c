@@ -511,7 +511,8 @@ noinline void bufpool_chunk_release(struct bufpool *pool, struct page *page)
  * page allocator, not to another CPU's spares.
  *
  * Context: Process context: in bufpool_destroy(), or in the CPU hotplug
- * callback once @cpu is dead. Nothing slices @cpu's chunk meanwhile.
+ * callback once @cpu is dead. Nothing slices @cpu's chunk meanwhile, nor
+ * frees into it without an atomic (slice.h).
  */
 void bufpool_chunk_drain(struct bufpool *pool, int cpu)
 {

@@ -221,8 +221,13 @@ void bufpool_destroy(struct bufpool *pool)
 	mutex_unlock(&bufpool_mutex);
 
 	WRITE_ONCE(pool->dying, true);
-	/* dying before the spare slots are emptied: see chunk.c. */
-	smp_mb();
+	/*
+	 * dying before the spare slots are emptied (see chunk.c), and before
+	 * the CPUs' chunks are retired from here: a free into the chunk its
+	 * CPU slices, which runs with preemption off and checks dying, is
+	 * over (slice.h).
+	 */
+	synchronize_rcu();
 	for_each_possible_cpu(cpu)
 		bufpool_chunk_drain(pool, cpu);
 

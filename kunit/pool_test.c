@@ -460,7 +460,8 @@ static void rollover_keeps_slices(struct kunit *test)
 /*
  * A rollover over a chunk whose slices are all freed slices it again in
  * place, as page_frag reuses its page: counted as a release and a
- * creation, and the same memory.
+ * creation, and the same memory. a is freed on another CPU, so that the
+ * chunk's last free does not rewind it (free_rewinds_chunk()).
  */
 static void rollover_reuses_empty_chunk(struct kunit *test)
 {
@@ -470,11 +471,13 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 	struct bufpool_stats before, after;
 	u8 *a, *b, *c;
 
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
 	/* One CPU throughout: on another, c would start that CPU's chunk. */
 	migrate_disable();
 	a = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
 	b = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
-	bufpool_free(a);
+	KUNIT_EXPECT_GE(test, bp_free_elsewhere(a, smp_processor_id()), 0);
 	bufpool_free(b);
 	bufpool_get_stats(pool, &before);
 	c = bufpool_pool_alloc_unsafe(pool, size, GFP_KERNEL);
@@ -494,6 +497,105 @@ static void rollover_reuses_empty_chunk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, ABANDONED_BYTES),
 			CHUNK - 2 * size);
 	bufpool_free(c);
+}
+
+/*
+ * A slice freed on the CPU that slices its chunk, when it is the chunk's
+ * last live slice, gives the chunk back from its start: the next slice
+ * starts there, with no rollover, counted in rewinds. A free that leaves
+ * a slice live moves nothing. With init_on_free the freed bytes must be
+ * wiped first: no rewind, the rollover's recycle does it.
+ */
+static void free_rewinds_chunk(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bufpool_stats before, after;
+	u8 *a, *b, *c, *d;
+
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	b = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	bufpool_get_stats(pool, &before);
+	bufpool_free(a);		/* b is live: nothing moves */
+	c = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	bufpool_free(b);
+	bufpool_free(c);		/* the last */
+	d = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	bufpool_get_stats(pool, &after);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+
+	KUNIT_EXPECT_EQ(test, bufpool_offset(a), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_offset(c), 208);
+	KUNIT_EXPECT_PTR_EQ(test, head_of(d), head_of(a));
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_CREATED), 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, ABANDONED_BYTES), 0);
+	if (want_init_on_free()) {
+		KUNIT_EXPECT_EQ(test, bufpool_offset(d), 312);
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, REWINDS), 0);
+	} else {
+		KUNIT_EXPECT_EQ(test, bufpool_offset(d), 0);
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, REWINDS), 1);
+	}
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SLICES_LIVE], 1);
+	bufpool_free(d);
+}
+
+/*
+ * The last live slice, freed on another CPU, or while somebody else holds
+ * its page (the network stack, to which a driver lent it), leaves the
+ * chunk where it was: the other CPU does not slice it, and the holder may
+ * still read what the slices held.
+ */
+static const char * const no_rewind_rows[] = { "freed elsewhere", "page held" };
+
+static void no_rewind_row_desc(const char * const *row, char *desc)
+{
+	strscpy(desc, *row, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(no_rewind, no_rewind_rows, no_rewind_row_desc);
+
+static void free_keeps_chunk(struct kunit *test)
+{
+	const bool elsewhere = test->param_value == &no_rewind_rows[0];
+	struct bufpool *pool = test->priv;
+	struct bufpool_stats before, after;
+	struct page *page = NULL;
+	u8 *a, *b;
+	int freed;
+
+	if (elsewhere && num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	bufpool_get_stats(pool, &before);
+	if (a && elsewhere) {
+		freed = bp_free_elsewhere(a, smp_processor_id());
+		KUNIT_EXPECT_NE(test, freed, smp_processor_id());
+		KUNIT_EXPECT_GE(test, freed, 0);
+	} else if (a) {
+		page = head_of(a);
+		get_page(page);
+		bufpool_free(a);
+	}
+	b = bufpool_pool_alloc_unsafe(pool, 100, GFP_KERNEL);
+	bufpool_get_stats(pool, &after);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+
+	KUNIT_EXPECT_PTR_EQ(test, head_of(b), head_of(a));
+	KUNIT_EXPECT_EQ(test, bufpool_offset(b), 104);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, REWINDS), 0);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_CREATED), 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SLICES_LIVE], 1);
+	bufpool_free(b);
+	if (page)
+		put_page(page);
 }
 
 /*
@@ -799,6 +901,8 @@ static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(exact_fit),
 	KUNIT_CASE(rollover_keeps_slices),
 	KUNIT_CASE(rollover_reuses_empty_chunk),
+	KUNIT_CASE(free_rewinds_chunk),
+	KUNIT_CASE_PARAM(free_keeps_chunk, no_rewind_gen_params),
 	KUNIT_CASE(zeroing_policy),
 	KUNIT_CASE(nofail_large_chunks),
 	KUNIT_CASE(rollover_takes_spare),
@@ -928,40 +1032,23 @@ static void from_user(struct kunit *test)
 	kthread_unuse_mm(paths_mm);
 }
 
-struct cross_free {
-	struct work_struct work;
-	void *buf;
-	int cpu;
-};
-
-static void cross_free_fn(struct work_struct *work)
-{
-	struct cross_free *cf = container_of(work, struct cross_free, work);
-
-	cf->cpu = raw_smp_processor_id();
-	bufpool_free(cf->buf);
-}
-
 /* A slice may be freed on a CPU other than the one that allocated it. */
 static void free_on_other_cpu(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	struct cross_free cf;
-	int cpu, other;
+	int cpu, freed_on;
+	void *buf;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
 	migrate_disable();
 	cpu = smp_processor_id();
-	cf.buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
 	migrate_enable();
-	KUNIT_ASSERT_NOT_NULL(test, cf.buf);
-	other = cpumask_any_but(cpu_online_mask, cpu);
-	INIT_WORK_ONSTACK(&cf.work, cross_free_fn);
-	queue_work_on(other, system_wq, &cf.work);
-	flush_work(&cf.work);
-	destroy_work_on_stack(&cf.work);
-	KUNIT_EXPECT_NE(test, cf.cpu, cpu);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	freed_on = bp_free_elsewhere(buf, cpu);
+	KUNIT_EXPECT_GE(test, freed_on, 0);
+	KUNIT_EXPECT_NE(test, freed_on, cpu);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 

@@ -7,10 +7,12 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/smp.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringify.h>
 #include <linux/kmsg_dump.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "util.h"
@@ -68,6 +70,39 @@ int bp_write_file(const char *path, const char *val)
 }
 
 /* One statistic of @pool (NULL: the default pool), from the fold. */
+struct bp_cross_free {
+	struct work_struct work;
+	void *buf;
+	int cpu;
+};
+
+static void bp_cross_free_fn(struct work_struct *work)
+{
+	struct bp_cross_free *cf = container_of(work, struct bp_cross_free,
+						 work);
+
+	cf->cpu = raw_smp_processor_id();
+	bufpool_free(cf->buf);
+}
+
+/*
+ * Frees @buf with bufpool_free() in a work item on an online CPU other
+ * than @cpu. Return: the CPU it ran on, or -ENODEV when there is none.
+ */
+int bp_free_elsewhere(void *buf, int cpu)
+{
+	struct bp_cross_free cf = { .buf = buf, .cpu = -1 };
+	int other = cpumask_any_but(cpu_online_mask, cpu);
+
+	if (other >= nr_cpu_ids)
+		return -ENODEV;
+	INIT_WORK_ONSTACK(&cf.work, bp_cross_free_fn);
+	queue_work_on(other, system_wq, &cf.work);
+	flush_work(&cf.work);
+	destroy_work_on_stack(&cf.work);
+	return cf.cpu;
+}
+
 u64 bp_stat(struct bufpool *pool, enum bufpool_stat_item item)
 {
 	struct bufpool_stats s;

@@ -17,6 +17,7 @@ extern const char * const bp_stat_names[BUFPOOL_NR_STATS];
 int bp_read_file(const char *path, char *buf, size_t size);
 int bp_write_file(const char *path, const char *val);
 u64 bp_stat(struct bufpool *pool, enum bufpool_stat_item item);
+int bp_free_elsewhere(void *buf, int cpu);
 
 /* How much statistic BUFPOOL_STAT_@item moved from @before to @after. */
 #define BP_DELTA(after, before, item) \

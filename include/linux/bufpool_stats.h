@@ -57,6 +57,12 @@ BUFPOOL_STAT(POOLS_RELEASED, pools_released, EVENT, COUNTED)
  */
 BUFPOOL_STAT(POOLS_LEFT_TO_HOLDERS, pools_left_to_holders, EVENT, COUNTED)
 
+/*
+ * Chunks sliced again from their start when the CPU slicing them freed
+ * their last live slice, without a rollover.
+ */
+BUFPOOL_STAT(REWINDS, rewinds, EVENT, COUNTED)
+
 /* Chunks holding slices or being sliced, and their bytes. */
 BUFPOOL_STAT(POOLS_LIVE, pools_live, GAUGE, COUNTED)
 BUFPOOL_STAT(POOL_BYTES_LIVE, pool_bytes_live, GAUGE, COUNTED)
