@@ -60,6 +60,11 @@ demo:
 bench:
 	@KERNEL="$(KERNEL)" tools/testing/bench.sh $(BENCH_ARGS)
 
+# PROFILE="CONTENDER SIZE PATTERN", e.g. PROFILE="kmalloc 64 a": where one
+# call of the benchmark's contender spends its guest instructions.
+profile:
+	@KERNEL="$(KERNEL)" PROFILE="$(PROFILE)" tools/testing/profile.sh
+
 lint:
 	@tools/testing/lint.sh
 
@@ -95,4 +100,4 @@ clean:
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP)/tools/client clean
 	rm -rf .out tools/bufpoolstat
 
-.PHONY: all module client bufpoolstat kdir check check-kcsan demo bench lint install clean
+.PHONY: all module client bufpoolstat kdir check check-kcsan demo bench profile lint install clean

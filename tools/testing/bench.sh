@@ -18,7 +18,8 @@
 # GUEST_CPUS (default 2, this machine's core count) sets the guest's vCPUs,
 # BENCH_TIMEOUT (default 240) each boot's time limit in seconds,
 # BUFPOOL_ARGS bufpool's own parameters (e.g. pool_size=32768) and
-# BENCH_CMDLINE more kernel command line.
+# BENCH_CMDLINE more kernel command line; BENCH_PROFILE, set by
+# profile.sh, has the guest print its code symbols.
 #
 # Every contender is measured twice, in two boots of the same guest: with
 # init_on_alloc=0 and with init_on_alloc=1 (Debian's default), under which
@@ -94,11 +95,17 @@ printf '%s\n' "$ab_args" > "$out/ab_args"
 mkdir -p "$out/with-ab" "$out/without-ab"
 printf '%s\n' "$ab_rounds" > "$out/with-ab/ab_rounds"
 printf '0\n' > "$out/without-ab/ab_rounds"
+# make profile (profile.sh): the guest prints its code symbols.
+profile=()
+if [ -n "${BENCH_PROFILE:-}" ]; then
+	: > "$out/profile"
+	profile=("$out/profile")
+fi
 for v in with-ab without-ab; do
 	initramfs "$out.$v.cpio.gz" bench \
 		"$out/bufpool.ko" "$out/tools/bench/bufpool_bench.ko" \
 		"$out/bench_args" "$out/bufpool_args" "$out/$v/ab_rounds" \
-		"$out/ab_args" "$out/ab_modules" "${ab_files[@]}"
+		"$out/ab_args" "$out/ab_modules" "${ab_files[@]}" "${profile[@]}"
 done
 
 # The benchmark's own kernel lines, without timestamp and module prefix,

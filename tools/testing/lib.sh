@@ -364,17 +364,18 @@ qemu_numa() {
 # GUEST_TARGET (x86_64) under software emulation (KVM guests hang on
 # these machines), GUEST_CPUS vCPUs (2) on GUEST_NODES NUMA nodes (2) and
 # GUEST_MEM (1G), its serial console going to LOG, with the current
-# kernel's K_QEMU arguments.
+# kernel's K_QEMU arguments and BUFPOOL_QEMU_ARGS (make profile's plugin).
 # Returns 0 when the guest ran to its end, 124 when it ran past TIMEOUT
 # seconds, QEMU's exit code otherwise.
 qemu_boot() {
 	local kernel=$1 initrd=$2 log=$3 limit=$4 rc
 	shift 4
 	target_conf "${GUEST_TARGET:-}"
-	# shellcheck disable=SC2086,SC2046 # T_QEMU, K_QEMU and qemu_numa are words
+	# shellcheck disable=SC2086,SC2046 # T_QEMU, K_QEMU, BUFPOOL_QEMU_ARGS and qemu_numa are words
 	timeout --kill-after=10 "$limit" $T_QEMU \
 		-accel tcg $(qemu_numa) -m "${GUEST_MEM:-1G}" \
 		-display none -monitor none -serial stdio -no-reboot ${K_QEMU:-} \
+		${BUFPOOL_QEMU_ARGS:-} \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=$T_CONSOLE panic=-1 oops=panic panic_on_warn=1 rcupdate.rcu_cpu_stall_timeout=120 $*" \
 		< /dev/null > "$log" 2>&1

@@ -29,6 +29,13 @@ check load-bufpool insmod /bufpool.ko $bufpool_args
 echo "# insmod bufpool_bench.ko $*"
 check bench insmod /bufpool_bench.ko "$@"
 [ -d /sys/module/bufpool_bench ] || exit 1
+# make profile: the kernel's and the modules' code symbols, compressed,
+# for tools/testing/profile.py (the kernel's System.map is not shipped).
+if [ -e /profile ]; then
+	echo "bufpool-kallsyms: begin"
+	grep ' [tTwW] ' /proc/kallsyms | gzip -c | base64
+	echo "bufpool-kallsyms: end"
+fi
 check unload-bench rmmod bufpool_bench
 check bench-freed-all bench_freed_all
 echo "bufpool after the bench: $(grep -E '^(pools_created|pools_released|pools_live|slices_live|failures) ' \
