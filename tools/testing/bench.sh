@@ -33,6 +33,9 @@
 # (-falign-functions default, 64, 128), in BENCH_AB_ROUNDS (default 2)
 # rounds of the benchmark with BENCH_AB_ARGS (default below);
 # tools/testing/bench-ab.py compares them. BENCH_AB_ROUNDS=0 skips it.
+# BENCH_AB_BASE=REV makes it an A/B of this tree ("change") against the
+# sources of commit REV ("base") instead: a change measured in one boot,
+# the two taking turns.
 #
 # Exits non-zero when something did not build, the guest did not finish
 # or the kernel complained (a WARN, BUG, Oops, panic or stack dump). A
@@ -67,9 +70,17 @@ fi
 # their file names in ab_modules.
 ab_files=()
 : > "$out/ab_modules"
+variants="built-in compiled-out"
+[ -n "${BENCH_AB_BASE:-}" ] && variants="base change"
 if [ "$ab_rounds" -gt 0 ]; then
-	msg "building the tracepoints' A/B: 2 variants in 3 code layouts"
-	for variant in built-in compiled-out; do
+	if [ -n "${BENCH_AB_BASE:-}" ]; then
+		base_rev=$(git -C "$BUFPOOL_TOP" rev-parse --short "$BENCH_AB_BASE^{commit}" 2>/dev/null) ||
+			die "BENCH_AB_BASE=$BENCH_AB_BASE: no such commit"
+		msg "building the A/B of this tree against $base_rev: 2 variants in 3 code layouts"
+	else
+		msg "building the tracepoints' A/B: 2 variants in 3 code layouts"
+	fi
+	for variant in $variants; do
 		for layout in default align64 align128; do
 			flags=
 			[ $variant = compiled-out ] && flags=-DNOTRACE
@@ -77,7 +88,12 @@ if [ "$ab_rounds" -gt 0 ]; then
 			dir=$out/ab/$variant-$layout
 			rm -rf "$dir"
 			mkdir -p "$dir"
-			copy_tree "$dir" Kbuild Makefile bufpool include
+			if [ $variant = base ]; then
+				git -C "$BUFPOOL_TOP" archive "$base_rev" Kbuild Makefile bufpool include |
+					tar -x -C "$dir" || die "cannot take the sources of $base_rev"
+			else
+				copy_tree "$dir" Kbuild Makefile bufpool include
+			fi
 			make -C "$dir" KDIR="$RUN_KDIR" KCFLAGS="$flags" module \
 				>> "$out.log" 2>&1 ||
 				die "bufpool ($variant, $layout) did not build; log: $out.log"
