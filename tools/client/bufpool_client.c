@@ -28,10 +28,10 @@
  *	free: a kthread to the timer, the timer to each kthread in turn. That
  *	is a free in another context, often on another CPU.
  *
- *	A few messages, "stragglers", are kept until unload. Each pins the
- *	whole chunk it was sliced from long after the CPU moved on to a new
- *	one: Node's retention problem, visible in the stats as
- *	retired_pools_live. A driver that keeps a buffer for long should take
+ *	A few messages, "stragglers", are kept until unload, the first
+ *	pooled one of each context among them. Each pins the whole chunk it
+ *	was sliced from long after the CPU moved on to a new one: Node's
+ *	retention problem, visible in the stats as retired_pools_live. A driver that keeps a buffer for long should take
  *	it from bufpool_alloc_unsafe_slow() instead.
  *
  *	Every message carries its sequence number and a byte pattern, checked
@@ -813,8 +813,14 @@ static void client_produce(struct client_ctx *ctx, u32 seq)
 		       msecs_to_jiffies(1 + client_rand(ctx, CLIENT_LIFETIME_MS));
 	ctx->sent++;
 
+	/*
+	 * One in CLIENT_STRAGGLE_ONE_IN is a straggler, and always the first
+	 * sliced one: however slowly the workload runs, each context pins a
+	 * chunk from its start on.
+	 */
 	if (ctx->nr_stragglers < stragglers &&
-	    !client_rand(ctx, CLIENT_STRAGGLE_ONE_IN)) {
+	    ((!ctx->nr_stragglers && bufpool_is_pooled(msg)) ||
+	     !client_rand(ctx, CLIENT_STRAGGLE_ONE_IN))) {
 		list_add_tail(&msg->node, &ctx->stragglers);
 		ctx->nr_stragglers++;
 	} else if (!client_rand(ctx, CLIENT_HANDOFF_ONE_IN)) {
