@@ -31,8 +31,9 @@
  *	A few messages, "stragglers", are kept until unload, the first
  *	pooled one of each context among them. Each pins the whole chunk it
  *	was sliced from long after the CPU moved on to a new one: Node's
- *	retention problem, visible in the stats as retired_pools_live. A driver that keeps a buffer for long should take
- *	it from bufpool_alloc_unsafe_slow() instead.
+ *	retention problem, visible in the stats as retired_pools_live. A
+ *	driver that keeps a buffer for long should take it from
+ *	bufpool_alloc_unsafe_slow() instead.
  *
  *	Every message carries its sequence number and a byte pattern, checked
  *	when it is freed, so that slices handed out twice would show.
