@@ -53,6 +53,20 @@ static __always_inline void bufpool_count_call(struct bufpool *pool,
 }
 
 /*
+ * bufpool_count_call() for a slice of @size the fast path carved: its
+ * size is 1 to 4 MB, whose bucket needs no clamp.
+ */
+static __always_inline void bufpool_count_slice(struct bufpool *pool,
+						enum bufpool_path path,
+						size_t size)
+{
+	struct bufpool_cpu_stats __percpu *stats = &pool->pcpu->stats;
+
+	this_cpu_inc(stats->hist[path][bufpool_slice_bucket(size)]);
+	this_cpu_add(stats->cnt[BUFPOOL_CNT_BYTES(path)], size);
+}
+
+/*
  * Whether an allocUnsafe or from request is sliced from a chunk of
  * @pool_size: Node's rule (0 < size < threshold), a gfp that names no
  * zone, and room for a debug pool's header and redzone.
@@ -70,18 +84,11 @@ static __always_inline bool bufpool_sliced(struct bufpool *pool, size_t size,
  * is: an NMI may land in the middle of this CPU's rollover, whose chunk
  * it would carve half changed. Refused, said once.
  */
-static noinline void bufpool_nmi_refused(unsigned long caller)
+static noinline void *bufpool_nmi_refused(unsigned long caller)
 {
 	pr_warn_once("allocation from NMI context by %pS refused\n",
 		     (void *)caller);
-}
-
-static __always_inline bool bufpool_in_nmi(unsigned long caller)
-{
-	if (likely(!in_nmi()))
-		return false;
-	bufpool_nmi_refused(caller);
-	return true;
+	return NULL;
 }
 
 /* Counts and traces the end of a call on @path. */
@@ -114,11 +121,13 @@ static noinline void *bufpool_get_fallback(struct bufpool *pool, size_t size,
 
 /*
  * allocUnsafe and from, every case: pooled below the threshold, direct
- * otherwise, zeroed if asked, debug pools, bad zones.
+ * otherwise, zeroed if asked, debug pools, bad zones. @asked: the fast
+ * path has asked fault injection about this call already, which must be
+ * asked once a call.
  */
 static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 				       gfp_t gfp, bool from,
-				       unsigned long caller)
+				       unsigned long caller, bool asked)
 {
 	unsigned int pool_size = READ_ONCE(pool->pool_size);
 	bool zero = !from && (want_init_on_alloc(gfp) ||
@@ -129,7 +138,7 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 	if (likely(bufpool_sliced(pool, size, gfp, pool_size))) {
 		path = from ? BUFPOOL_PATH_FROM_POOLED :
 			      BUFPOOL_PATH_UNSAFE_POOLED;
-		if (unlikely(bufpool_should_fail(size)))
+		if (unlikely(!asked && bufpool_should_fail(size)))
 			return bufpool_get_done(pool, path, size, NULL, gfp,
 						caller);
 		if (bufpool_debug_pool(pool))
@@ -155,8 +164,11 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 }
 
 /*
- * allocUnsafe and from: a slice of this CPU's chunk, with nothing to
- * zero, in a pool without debug mode. Anything else, bufpool_get_slow().
+ * allocUnsafe and from: a slice of this CPU's chunk, in a pool without
+ * debug mode or zero-filling, tracing off. Anything else, and a request
+ * that does not fit the chunk, goes to bufpool_get_slow(), which starts
+ * again from the top; each leaves by a tail call, so that the fast path
+ * saves no register.
  */
 static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 					 gfp_t gfp, bool from,
@@ -164,36 +176,28 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 {
 	enum bufpool_path path = from ? BUFPOOL_PATH_FROM_POOLED :
 					BUFPOOL_PATH_UNSAFE_POOLED;
-	unsigned int pool_size;
 	void *buf;
 
-	if (unlikely(bufpool_in_nmi(caller)))
-		return NULL;
+	if (unlikely(in_nmi()))
+		return bufpool_nmi_refused(caller);
 	might_alloc(gfp);
-	pool_size = READ_ONCE(pool->pool_size);
-	/* With its tracepoint on, the slow path traces. */
-	if (unlikely(!bufpool_sliced(pool, size, gfp, pool_size) ||
-		     (gfp & __GFP_ZERO) ||
-		     (READ_ONCE(pool->flags) &
-		      (BUFPOOL_ZERO_FILL | BUFPOOL_DEBUG)) ||
+	/* Sizes 1 to fast_limit, which is 0 where the fast path slices none. */
+	if (unlikely(size - 1 >= READ_ONCE(pool->fast_limit) ||
+		     (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
 		     trace_bufpool_alloc_enabled()))
-		return bufpool_get_slow(pool, size, gfp, from, caller);
-
-	if (unlikely(bufpool_should_fail(size))) {
-		buf = NULL;
-	} else {
-		buf = bufpool_slice(pool, size, pool_size, gfp, caller);
-		if (unlikely(!buf))
-			return bufpool_get_fallback(pool, size, gfp, from,
-						    caller);
-		/*
-		 * The kernel's policy, as kmalloc() follows it: a slice may
-		 * be memory another caller freed. A copy overwrites it all.
-		 */
-		if (!from && want_init_on_alloc(gfp))
-			memset(buf, 0, size);
-	}
-	bufpool_count_call(pool, path, size, buf);
+		return bufpool_get_slow(pool, size, gfp, from, caller, false);
+	if (unlikely(bufpool_should_fail(size)))
+		return bufpool_get_done(pool, path, size, NULL, gfp, caller);
+	buf = bufpool_slice_fast(pool, size);
+	if (unlikely(!buf))
+		return bufpool_get_slow(pool, size, gfp, from, caller, true);
+	bufpool_count_slice(pool, path, size);
+	/*
+	 * The kernel's policy, as kmalloc() follows it: a slice may be
+	 * memory another caller freed. A copy overwrites it all.
+	 */
+	if (!from && want_init_on_alloc(gfp))
+		return memset(buf, 0, size);
 	return buf;
 }
 
@@ -210,8 +214,8 @@ static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
 {
 	void *buf;
 
-	if (unlikely(bufpool_in_nmi(caller)))
-		return NULL;
+	if (unlikely(in_nmi()))
+		return bufpool_nmi_refused(caller);
 	might_alloc(gfp);
 	buf = bufpool_direct_alloc(pool, size, gfp, caller);
 	bufpool_count_call(pool, path, size, buf);
@@ -463,6 +467,13 @@ static __always_inline void bufpool_do_free(const void *buf,
 
 	if (unlikely(ZERO_OR_NULL_PTR(buf)))
 		return;
+	/*
+	 * Off the slow path no debug pool exists (bufpool_debug_on()), and
+	 * a slice of this CPU's chunk of the default pool, the most common
+	 * free, is known by its address alone.
+	 */
+	if (!slow && bufpool_unslice(bufpool_default, buf, NULL))
+		return;
 	if (slow && !bufpool_debug_addr_ok(buf, caller))
 		return;
 	folio = virt_to_folio(buf);
@@ -478,9 +489,12 @@ static __always_inline void bufpool_do_free(const void *buf,
 			return;
 		trace_bufpool_free(pool->name, caller, buf, true);
 	}
+	/* The default pool's own chunk was asked about above. */
+	if ((slow ? !bufpool_debug_pool(pool) : pool != bufpool_default) &&
+	    bufpool_unslice(pool, buf, folio))
+		return;
 	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, 1);
-	if (!bufpool_unslice(pool, folio))
-		bufpool_chunk_put(pool, folio);
+	bufpool_chunk_put(pool, folio);
 }
 
 static noinline void bufpool_free_slow(const void *buf, unsigned long caller)

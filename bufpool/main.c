@@ -38,8 +38,10 @@ static int bufpool_pool_size_set(const char *val, const struct kernel_param *kp)
 	if (ret)
 		return ret;
 	WRITE_ONCE(pool_size, p.pool_size);
-	if (bufpool_default)
+	if (bufpool_default) {
 		WRITE_ONCE(bufpool_default->pool_size, p.pool_size);
+		bufpool_fast_update(bufpool_default);
+	}
 	return 0;
 }
 
@@ -58,8 +60,10 @@ static int bufpool_threshold_set(const char *val, const struct kernel_param *kp)
 	if (ret)
 		return ret;
 	WRITE_ONCE(threshold, p.threshold);
-	if (bufpool_default)
+	if (bufpool_default) {
 		WRITE_ONCE(bufpool_default->threshold, p.threshold);
+		bufpool_fast_update(bufpool_default);
+	}
 	return 0;
 }
 
@@ -75,6 +79,7 @@ static int bufpool_zero_fill_set(const char *val, const struct kernel_param *kp)
 
 		flags = on ? flags | BUFPOOL_ZERO_FILL : flags & ~BUFPOOL_ZERO_FILL;
 		WRITE_ONCE(bufpool_default->flags, flags);
+		bufpool_fast_update(bufpool_default);
 	}
 	return 0;
 }

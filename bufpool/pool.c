@@ -66,6 +66,22 @@ int bufpool_check_params(const struct bufpool_params *p)
 	return 0;
 }
 
+/**
+ * bufpool_fast_update - follow a pool's settings in its fast path's limit
+ * @pool: the pool, whose pool_size, threshold or flags were just written.
+ *
+ * Context: Where those are written: bufpool_create(), or a module
+ * parameter's write under the kernel's param lock.
+ */
+void bufpool_fast_update(struct bufpool *pool)
+{
+	unsigned int limit = 0;
+
+	if (!(READ_ONCE(pool->flags) & (BUFPOOL_DEBUG | BUFPOOL_ZERO_FILL)))
+		limit = bufpool_threshold(pool, READ_ONCE(pool->pool_size));
+	WRITE_ONCE(pool->fast_limit, limit ? limit - 1 : 0);
+}
+
 static bool bufpool_name_ok(const char *name)
 {
 	size_t i, len;
@@ -151,6 +167,7 @@ struct bufpool *bufpool_create(const char *name,
 	pool->threshold = p.threshold;
 	pool->align = p.align;
 	pool->flags = p.flags | (bufpool_debug_all ? BUFPOOL_DEBUG : 0);
+	bufpool_fast_update(pool);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
 	spin_lock_init(&pool->debug.lock);
 	INIT_LIST_HEAD(&pool->debug.chunks);

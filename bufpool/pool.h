@@ -159,6 +159,10 @@ struct bufpool_debug {
  * @threshold: as in struct bufpool_params, 0 meaning pool_size / 2.
  * @align: slice alignment, a power of two.
  * @flags: %BUFPOOL_ZERO_FILL, %BUFPOOL_DEBUG.
+ * @fast_limit: the largest request bufpool_get()'s fast path slices,
+ *	threshold - 1, or 0 where it slices none: a debug or zero-filling
+ *	pool. Follows @pool_size, @threshold and @flags (bufpool_fast_update()),
+ *	so that the fast path reads one word for them.
  * @dying: set by bufpool_destroy(): no chunk becomes a spare any more.
  * @ref: one reference per live chunk and per live direct buffer, plus the
  *	creator's, so that a pool destroyed under live buffers stays until
@@ -175,6 +179,7 @@ struct bufpool {
 	unsigned int threshold;
 	unsigned int align;
 	unsigned int flags;
+	unsigned int fast_limit;
 	bool dying;
 	struct percpu_ref ref;
 	struct list_head node;
@@ -187,6 +192,7 @@ struct bufpool {
 extern struct bufpool *bufpool_default;
 
 int bufpool_check_params(const struct bufpool_params *params);
+void bufpool_fast_update(struct bufpool *pool);
 int bufpool_core_init(const struct bufpool_params *params);
 void bufpool_core_exit(void);
 

@@ -23,32 +23,54 @@ void *bufpool_slice_locked(struct bufpool *pool, unsigned int size,
  * chunk meanwhile moves the position, and the carve starts again. Called
  * with preemption off, or under the local lock.
  *
+ * A chunk's size is a power of two of at least a page and the pool's
+ * alignment at most a page (bufpool_check_params()), and every carve
+ * moves the position by a multiple of the alignment, a debug pool's
+ * header too: the room left is a multiple of it, so @size fits exactly
+ * when @size rounded up to it does.
+ *
  * Return: The slice, or NULL when @size does not fit.
  */
 static __always_inline void *bufpool_carve(struct bufpool *pool,
 					   struct bufpool_chunk *c,
 					   unsigned int size)
 {
-	unsigned int offset, end, next, room;
+	/* Set when the pool was created. */
+	unsigned int asize = ALIGN(size, pool->align);
+	unsigned int offset;
 	void *va;
 	u64 pos;
 
 	do {
 		pos = READ_ONCE(c->pos);
 		va = READ_ONCE(c->va);
-		room = READ_ONCE(c->size);
 		offset = bufpool_pos_offset(pos);
 		/* Also true before the first chunk, whose size is 0. */
-		if (unlikely(size > room - offset))
+		if (unlikely(asize > READ_ONCE(c->size) - offset))
 			return NULL;
-		end = offset + size;
-		next = min(ALIGN(end, pool->align), room);
 	} while (unlikely(cmpxchg64_local(&c->pos, pos,
-					  pos + (next - offset) +
-					  BUFPOOL_POS_TAKEN) != pos));
-	if (next != end)
-		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES, next - end);
+					  pos + asize + BUFPOOL_POS_TAKEN) !=
+			  pos));
+	if (asize != size)
+		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES, asize - size);
 	return va + offset;
+}
+
+/* Preemption off, or this CPU's lock on PREEMPT_RT (below). */
+static __always_inline void bufpool_cpu_enter(struct bufpool *pool)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_lock(&pool->pcpu->lock);
+	else
+		preempt_disable();
+}
+
+static __always_inline void bufpool_cpu_exit(struct bufpool *pool)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_unlock(&pool->pcpu->lock);
+	else
+		preempt_enable();
 }
 
 /*
@@ -56,38 +78,46 @@ static __always_inline void *bufpool_carve(struct bufpool *pool,
  * keeps it on this CPU; interrupts stay on, as the carve copes with them.
  * On PREEMPT_RT, where a rollover holds the local lock with preemption on,
  * a task that preempted it must wait for it: the fast path takes the lock.
- * What does not fit goes to bufpool_slice_locked().
+ *
+ * Return: The slice, or NULL when @size does not fit the chunk.
+ */
+static __always_inline void *bufpool_slice_fast(struct bufpool *pool,
+						unsigned int size)
+{
+	void *buf;
+
+	bufpool_cpu_enter(pool);
+	buf = bufpool_carve(pool, this_cpu_ptr(&pool->pcpu->chunk), size);
+	bufpool_cpu_exit(pool);
+	return buf;
+}
+
+/*
+ * bufpool_slice_fast(), and what does not fit goes to
+ * bufpool_slice_locked().
  */
 static __always_inline void *bufpool_slice(struct bufpool *pool,
 					   unsigned int size,
 					   unsigned int pool_size, gfp_t gfp,
 					   unsigned long caller)
 {
-	void *buf;
+	void *buf = bufpool_slice_fast(pool, size);
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		local_lock(&pool->pcpu->lock);
-	else
-		preempt_disable();
-	buf = bufpool_carve(pool, this_cpu_ptr(&pool->pcpu->chunk), size);
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		local_unlock(&pool->pcpu->lock);
-	else
-		preempt_enable();
 	if (unlikely(!buf))
 		buf = bufpool_slice_locked(pool, size, pool_size, gfp, caller);
 	return buf;
 }
 
 /*
- * Whether @folio's chunk, whose last live slice is being freed, may be
- * sliced again from its start at once: not while another holder of its
- * page may still read what the slices held, nor with init_on_free, under
- * which the freed bytes are wiped first (the rollover's recycle does).
+ * Whether the chunk of head page @page, whose last live slice is being
+ * freed, may be sliced again from its start at once: not while another
+ * holder of its page may still read what the slices held, nor with
+ * init_on_free, under which the freed bytes are wiped first (the
+ * rollover's recycle does).
  */
-static __always_inline bool bufpool_may_rewind(struct folio *folio)
+static __always_inline bool bufpool_may_rewind(struct page *page)
 {
-	return !want_init_on_free() && folio_ref_count(folio) == 1;
+	return !want_init_on_free() && page_ref_count(page) == 1;
 }
 
 /*
@@ -101,46 +131,50 @@ static __always_inline bool bufpool_may_rewind(struct folio *folio)
  * cache-hot place. Every slice counts in the position's taken, so taken
  * drops to zero only when every slice was freed here.
  *
+ * The chunk is known by its head page @folio, or, where @folio is NULL,
+ * by @buf lying inside it: bufpool_free() asks the default pool so before
+ * it looks the owner up.
+ *
  * Preemption off makes it an RCU reader: bufpool_destroy() waits for a
  * grace period after it sets dying, before it retires the CPUs' chunks
  * from its own.
  *
- * Not in a debug pool, whose hooks see each free.
+ * Not in a debug pool, whose hooks see each free: the caller asks
+ * bufpool_debug_pool() first where one may exist.
  *
  * Return: true when the slice went back so; false, and the caller puts
- * it, when @folio is not this CPU's chunk or the pool is dying.
+ * it, when it is not of this CPU's chunk or the pool is dying.
  */
 static __always_inline bool bufpool_unslice(struct bufpool *pool,
+					    const void *buf,
 					    struct folio *folio)
 {
 	struct bufpool_chunk *c;
+	struct page *page;
 	bool done = false;
 	u64 pos, next;
 
-	if (READ_ONCE(pool->flags) & BUFPOOL_DEBUG)
-		return false;
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		local_lock(&pool->pcpu->lock);
-	else
-		preempt_disable();
+	bufpool_cpu_enter(pool);
 	c = this_cpu_ptr(&pool->pcpu->chunk);
 	do {
 		pos = READ_ONCE(c->pos);
-		if (READ_ONCE(c->page) != &folio->page ||
-		    READ_ONCE(pool->dying))
+		page = READ_ONCE(c->page);
+		if (folio ? page != &folio->page :
+			    (unsigned long)buf - (unsigned long)READ_ONCE(c->va) >=
+			    READ_ONCE(c->size))
+			goto out;
+		if (READ_ONCE(pool->dying))
 			goto out;
 		next = pos - BUFPOOL_POS_TAKEN;
-		if (bufpool_pos_taken(pos) == 1 && bufpool_may_rewind(folio))
+		if (bufpool_pos_taken(pos) == 1 && bufpool_may_rewind(page))
 			next -= bufpool_pos_offset(pos);
 	} while (unlikely(cmpxchg64_local(&c->pos, pos, next) != pos));
+	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, 1);
 	if (!bufpool_pos_offset(next))
 		bufpool_count(pool, BUFPOOL_CNT_REWINDS, 1);
 	done = true;
 out:
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		local_unlock(&pool->pcpu->lock);
-	else
-		preempt_enable();
+	bufpool_cpu_exit(pool);
 	return done;
 }
 

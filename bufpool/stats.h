@@ -13,10 +13,12 @@
 #ifndef _BUFPOOL_STATS_H
 #define _BUFPOOL_STATS_H
 
+#include <linux/bitops.h>
 #include <linux/bufpool.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/percpu.h>
+#include <linux/sizes.h>
 
 struct bufpool;
 struct dentry;
@@ -83,6 +85,16 @@ static inline unsigned int bufpool_size_bucket(size_t size)
 		return 0;
 	return min_t(unsigned int, order_base_2(size) - 3,
 		     BUFPOOL_NR_BUCKETS - 1);
+}
+
+/*
+ * bufpool_size_bucket() of a slice, 1 to 4 MB (BUFPOOL_MAX_POOL_SIZE):
+ * branchless, and the last bucket's clamp is not needed.
+ */
+static __always_inline unsigned int bufpool_slice_bucket(size_t size)
+{
+	BUILD_BUG_ON(order_base_2(SZ_4M) - 3 != BUFPOOL_NR_BUCKETS - 1);
+	return __fls((size - 1) | 7) - 2;
 }
 
 void bufpool_stats_cpu(struct bufpool *pool, int cpu,

@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "stats.h"
 #include "util.h"
 
 #define STATS_POOL	"kunit-stats"
@@ -298,6 +299,26 @@ static void histogram_buckets(struct kunit *test)
 	bufpool_free(c);
 }
 
+/*
+ * The fast path's bucket of a slice is the histogram's bucket of its
+ * size, for every size a slice may have: around each power of two from 1
+ * to the largest chunk.
+ */
+static void slice_bucket_matches(struct kunit *test)
+{
+	size_t p, size;
+
+	for (p = 1; p <= SZ_4M; p *= 2) {
+		for (size = p - 1; size <= p + 1; size++) {
+			if (!size || size > SZ_4M)
+				continue;
+			KUNIT_EXPECT_EQ_MSG(test, bufpool_slice_bucket(size),
+					    bufpool_size_bucket(size),
+					    "size %zu", size);
+		}
+	}
+}
+
 static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(exact_counters),
 	KUNIT_CASE(configuration),
@@ -305,6 +326,7 @@ static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(reset_keeps_gauges),
 	KUNIT_CASE(percpu_adds_up),
 	KUNIT_CASE(histogram_buckets),
+	KUNIT_CASE(slice_bucket_matches),
 	{}
 };
 
