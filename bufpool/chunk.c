@@ -400,7 +400,7 @@ unsigned long bufpool_chunk_spare_pages(void)
 
 /*
  * Keeps @page, released, in one of this CPU's spare slots, when it is of
- * this CPU's node: 32 KB of them or one per pool, 64 KB in all pools. Its
+ * this CPU's node: 128 KB of them or one per pool, 256 KB in all pools. Its
  * next rollovers slice them rather than take a fresh chunk from the page
  * allocator (which, with init_on_alloc, zeroes it first). From any
  * context and on any CPU: a slot is filled with cmpxchg(), against a
@@ -435,7 +435,8 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 	rcu_read_lock();
 	slots = per_cpu_ptr(pool->pcpu, cpu)->spare;
 	for (i = 0; i < bufpool_spares(size); i++) {
-		if (cmpxchg(&slots[i], NULL, page))
+		/* Full slots are passed over without a locked instruction. */
+		if (READ_ONCE(slots[i]) || cmpxchg(&slots[i], NULL, page))
 			continue;
 		/*
 		 * The cmpxchg() orders this against bufpool_destroy(), which

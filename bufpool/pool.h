@@ -24,13 +24,15 @@
 
 /*
  * Slots for the released chunks a CPU keeps per pool for its next
- * rollovers: BUFPOOL_POOL_SPARE_BYTES of them, as much as a page_frag
- * cache holds (32 KB, or a page where pages are larger), which is four
- * at the default size with 4 KB pages and one with 64 KB pages
- * (bufpool_spares()).
+ * rollovers: BUFPOOL_POOL_SPARE_BYTES of them (bufpool_spares()), sixteen
+ * at the default size with 4 KB pages and two with 64 KB pages. 128 KB is
+ * a batch of 128 buffers of 1 KB, or 512 of 256 B, freed and allocated
+ * again without the page allocator; SLUB keeps as much of empty slabs per
+ * node for its kmalloc-1k (min_partial, five slabs of 32 KB). The
+ * shrinker takes spares back under pressure.
  */
-#define BUFPOOL_SPARES		4
-#define BUFPOOL_POOL_SPARE_BYTES	max_t(unsigned long, SZ_32K, PAGE_SIZE)
+#define BUFPOOL_SPARES		16
+#define BUFPOOL_POOL_SPARE_BYTES	max_t(unsigned long, SZ_128K, PAGE_SIZE)
 
 /*
  * Spare bytes a CPU keeps in all pools together: however many pools there

@@ -28,7 +28,7 @@
 #define SPARE_SLICE	(CHUNK / 2 - 8)
 /*
  * The spares a CPU keeps per pool for default chunks (bufpool_spares()):
- * four with 4 KB pages, one with 64 KB pages.
+ * sixteen with 4 KB pages, two with 64 KB pages.
  */
 #define SPARES		clamp_t(unsigned long, BUFPOOL_POOL_SPARE_BYTES / CHUNK, \
 				1, BUFPOOL_SPARES)
@@ -279,7 +279,7 @@ static void make_spares(struct kunit *test, struct bufpool *pool, int n,
  * drop_caches, as reclaim, calls bufpool's shrinker: every spare goes back
  * to the page allocator, counted; chunks with live slices stay. Of three
  * chunks released, the pool keeps as many as it may: all three with 4 KB
- * pages, one with 64 KB pages.
+ * pages, two with 64 KB pages.
  */
 static void drop_caches_takes_spares(struct kunit *test)
 {
@@ -308,8 +308,8 @@ static void drop_caches_takes_spares(struct kunit *test)
 
 /*
  * However many pools there are, a CPU keeps BUFPOOL_CPU_SPARE_BYTES of
- * spares in all of them together (64 KB, or 128 KB with 64 KB pages):
- * pools that would each keep BUFPOOL_POOL_SPARE_BYTES (32 KB, or 64 KB),
+ * spares in all of them together (256 KB): pools that would each keep
+ * BUFPOOL_POOL_SPARE_BYTES (128 KB),
  * one more of them than the bound holds (three), keep just the bound.
  */
 static void spares_bound_per_cpu(struct kunit *test)

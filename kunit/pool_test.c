@@ -27,10 +27,10 @@
 #define CHUNK		BUFPOOL_DEFAULT_POOL_SIZE
 
 /*
- * The spare bytes a CPU keeps per pool (BUFPOOL_POOL_SPARE_BYTES): 32 KB,
- * or one page where pages are larger.
+ * The spare bytes a CPU keeps per pool (BUFPOOL_POOL_SPARE_BYTES): 128
+ * KB, or one page where pages are larger.
  */
-#define SPARE_BYTES	(PAGE_SIZE > 32768 ? PAGE_SIZE : 32768)
+#define SPARE_BYTES	(PAGE_SIZE > SZ_128K ? PAGE_SIZE : SZ_128K)
 
 /* Each test gets a fresh named pool in test->priv. */
 static int fresh_pool_init(struct kunit *test)
@@ -804,9 +804,9 @@ static void rollover_takes_spare(struct kunit *test)
 }
 
 /*
- * A CPU keeps 32 KB of spares per pool (a page where pages are larger),
- * at least one: four chunks of 8 KB, one of 32 KB; with 64 KB pages, one
- * of the default 64 KB. With that many chunks and one more released, that
+ * A CPU keeps 128 KB of spares per pool (a page where pages are
+ * larger), at least one: sixteen chunks of 8 KB, one of 128 KB; with 64
+ * KB pages, two of the default 64 KB. With that many chunks and one more released, that
  * many rollovers succeed with the page allocator failing, and the next
  * one fails.
  */
