@@ -30,7 +30,7 @@
  * The spare bytes a CPU keeps per pool (BUFPOOL_POOL_SPARE_BYTES): 128
  * KB, or one page where pages are larger.
  */
-#define SPARE_BYTES	(PAGE_SIZE > SZ_128K ? PAGE_SIZE : SZ_128K)
+#define SPARE_BYTES	(PAGE_SIZE > 131072 ? PAGE_SIZE : 131072)
 
 /* Each test gets a fresh named pool in test->priv. */
 static int fresh_pool_init(struct kunit *test)
