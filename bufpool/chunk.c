@@ -227,6 +227,13 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 	int i;
 
 	bufpool_assert_slicing(pool, &pc->chunk);
+	/*
+	 * A spare is counted in before it is in a slot, and out after it
+	 * left it: none counted on this CPU, in any pool, is none to look
+	 * for, the common case of a rollover that goes to the page allocator.
+	 */
+	if (!atomic_long_read(this_cpu_ptr(&bufpool_cpu_spares)))
+		return NULL;
 	for (i = BUFPOOL_SPARES - 1; i >= 0; i--) {
 		if (!READ_ONCE(pc->spare[i]))
 			continue;
@@ -398,6 +405,17 @@ unsigned long bufpool_chunk_spare_pages(void)
 	return bytes > 0 ? bytes >> PAGE_SHIFT : 0;
 }
 
+/* The first of @n @slots that is empty, as far as a look tells; or -1. */
+static int bufpool_chunk_slot_empty(struct page **slots, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!READ_ONCE(slots[i]))
+			return i;
+	return -1;
+}
+
 /*
  * Keeps @page, released, in one of this CPU's spare slots, when it is of
  * this CPU's node: 128 KB of them or one per pool, 256 KB in all pools. Its
@@ -423,6 +441,11 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 	/* A chunk of another node goes back: this CPU would slice it remote. */
 	if (page_to_nid(page) != cpu_to_mem(cpu))
 		return false;
+	/* Every slot full, the common case in a burst of releases. */
+	slots = per_cpu_ptr(pool->pcpu, cpu)->spare;
+	i = bufpool_chunk_slot_empty(slots, bufpool_spares(size));
+	if (i < 0)
+		return false;
 	if (!bufpool_chunk_count_spare(pool, cpu, page, 1))
 		return false;
 	bufpool_chunk_wipe(pool, page);
@@ -433,8 +456,7 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 	 * holds it.
 	 */
 	rcu_read_lock();
-	slots = per_cpu_ptr(pool->pcpu, cpu)->spare;
-	for (i = 0; i < bufpool_spares(size); i++) {
+	for (; i < bufpool_spares(size); i++) {
 		/* Full slots are passed over without a locked instruction. */
 		if (READ_ONCE(slots[i]) || cmpxchg(&slots[i], NULL, page))
 			continue;
