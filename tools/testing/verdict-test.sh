@@ -5,7 +5,8 @@
 # log per failure class make check must catch, recorded from a broken
 # module by failure-classes.sh, and one clean log. Each must be judged as
 # it was when recorded. merged.log is written by hand after a stock-rt
-# guest's: a kernel message ran into a check's line on the serial console.
+# guest's: a kernel message ran into a check's line on the serial console;
+# kallsyms.log and kallsyms_oops.log after a bench guest's.
 # Prints one bufpool-check line per case.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +30,10 @@ cases=(
 	"hang FAIL time limit"
 	# A kernel message on the same serial line as a check's.
 	"merged FAIL check unload-broken"
+	# The bench's kallsyms in base64, one of whose lines spells "Oops"
+	# (as a 7.3 guest's once did); and a real Oops among those lines.
+	"kallsyms clean"
+	"kallsyms_oops FAIL Oops"
 )
 
 for c in "${cases[@]}"; do

@@ -52,6 +52,11 @@ SPLATS = [
 # A KUnit case that expects a checker report prints these around it.
 EXPECT_BEGIN = 'bufpool-expect-report: begin'
 EXPECT_END = 'bufpool-expect-report: end'
+# The bench's guest prints its kallsyms between these, gzipped and in
+# base64, whose lines may spell any word ("Oops" among them): inside, only
+# a kernel message, which carries a timestamp, is read for reports.
+DATA_BEGIN = 'bufpool-kallsyms: begin'
+DATA_END = 'bufpool-kallsyms: end'
 
 
 class Suite:
@@ -67,8 +72,15 @@ def parse(lines):
     stack = []               # open suites and parameterised cases
     done = None
     expecting = False
+    data = False
     for n, raw in enumerate(lines):
         line = STAMP.sub('', raw.rstrip('\r\n'))
+        if DATA_BEGIN in line:
+            data = True
+        elif DATA_END in line:
+            data = False
+        if data and not STAMP.match(raw):
+            continue
         if EXPECT_BEGIN in line:
             expecting = True
         elif EXPECT_END in line:
