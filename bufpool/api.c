@@ -28,30 +28,6 @@
 #include "slice.h"
 #include "trace.h"
 
-static __always_inline bool bufpool_path_pooled(enum bufpool_path path)
-{
-	return path == BUFPOOL_PATH_UNSAFE_POOLED ||
-	       path == BUFPOOL_PATH_FROM_POOLED;
-}
-
-/*
- * Every call counts, in its histogram bucket, which is also its calls
- * count (stats.h); its bytes only when it got them.
- */
-static __always_inline void bufpool_count_call(struct bufpool *pool,
-					       enum bufpool_path path,
-					       size_t size, const void *buf)
-{
-	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
-	if (likely(buf)) {
-		bufpool_count(pool, BUFPOOL_CNT_BYTES(path), size);
-		return;
-	}
-	bufpool_count(pool, BUFPOOL_CNT_FAILURES, 1);
-	if (bufpool_path_pooled(path))
-		bufpool_count(pool, BUFPOOL_CNT_SLICE_FAILURES, 1);
-}
-
 /*
  * bufpool_count_call() for a slice of @size the fast path carved: its
  * size is 1 to 4 MB, whose bucket needs no clamp.
@@ -114,9 +90,7 @@ static noinline void *bufpool_get_fallback(struct bufpool *pool, size_t size,
 					BUFPOOL_PATH_UNSAFE_DIRECT;
 
 	bufpool_count(pool, BUFPOOL_CNT_CHUNK_FALLBACKS, 1);
-	return bufpool_get_done(pool, path, size,
-				bufpool_direct_alloc(pool, size, gfp, caller),
-				gfp, caller);
+	return bufpool_direct_alloc(pool, size, gfp, path, caller);
 }
 
 /*
@@ -156,9 +130,9 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 	} else {
 		path = from ? BUFPOOL_PATH_FROM_DIRECT :
 			      BUFPOOL_PATH_UNSAFE_DIRECT;
-		buf = bufpool_direct_alloc(pool, size,
-					   zero ? gfp | __GFP_ZERO : gfp,
-					   caller);
+		return bufpool_direct_alloc(pool, size,
+					    zero ? gfp | __GFP_ZERO : gfp,
+					    path, caller);
 	}
 	return bufpool_get_done(pool, path, size, buf, gfp, caller);
 }
@@ -208,19 +182,19 @@ static noinline void *bufpool_get_from(struct bufpool *pool, size_t size,
 	return bufpool_get(pool, size, gfp, true, caller);
 }
 
-/* alloc and allocUnsafeSlow: always direct. */
-static void *bufpool_get_direct(struct bufpool *pool, size_t size, gfp_t gfp,
-				enum bufpool_path path, unsigned long caller)
+/*
+ * alloc and allocUnsafeSlow: always direct, by a tail call from the
+ * exported function, which bufpool_direct_alloc() counts and traces; its
+ * kmalloc() checks the context as might_alloc() does.
+ */
+static __always_inline void *bufpool_get_direct(struct bufpool *pool,
+						size_t size, gfp_t gfp,
+						enum bufpool_path path,
+						unsigned long caller)
 {
-	void *buf;
-
 	if (unlikely(in_nmi()))
 		return bufpool_nmi_refused(caller);
-	might_alloc(gfp);
-	buf = bufpool_direct_alloc(pool, size, gfp, caller);
-	bufpool_count_call(pool, path, size, buf);
-	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
-	return buf;
+	return bufpool_direct_alloc(pool, size, gfp, path, caller);
 }
 
 static void *bufpool_copy(struct bufpool *pool, const void *src, size_t len,

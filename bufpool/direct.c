@@ -2,14 +2,25 @@
 /*
  * Direct buffers: Buffer.alloc, Buffer.allocUnsafeSlow, and what is too
  * large to slice. A kmalloc object holds the header, then the buffer at
- * the pool's alignment; the header names the pool, which the buffer holds
- * a reference to until it is freed.
+ * the pool's alignment; the header names the pool.
+ *
+ * A direct buffer keeps its pool alive without a reference of its own:
+ * the pool's direct_live counter, per CPU, already counts it. A free
+ * counts itself out of it with preemption off, having seen that the pool
+ * is not dying. bufpool_destroy() sets dying and waits for a grace
+ * period, after which no free counts there any more and the counter's sum
+ * is the buffers still live; it takes one reference of the pool for all
+ * of them (bufpool_direct_kill()), which the last of their frees, counting
+ * down direct_left, drops. So the frees of a live pool, nearly all of
+ * them, do without percpu_ref's RCU read-side calls, which on a
+ * preemptible-RCU kernel are two function calls each way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 
 #include "debug.h"
@@ -20,23 +31,20 @@
 /* Gfp zone modifiers kmalloc refuses. */
 #define BUFPOOL_BAD_ZONES	(__GFP_DMA32 | __GFP_HIGHMEM)
 
-/**
- * bufpool_direct_alloc - a buffer of its own
- * @pool: the pool to count it in.
- * @size: bytes wanted.
- * @gfp: allocation flags, as for kmalloc(), __GFP_ZERO included.
- * @caller: who asked, for kmalloc's accounting and the messages.
- *
- * Context: As kmalloc() with @gfp.
- * Return: The buffer, aligned to the pool's alignment; %ZERO_SIZE_PTR for
- * a @size of 0; NULL when memory is short, @gfp names a zone kmalloc
- * refuses, or @size is larger than kmalloc can give.
- */
-void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
-			   unsigned long caller)
+/* Said out of line: %pGg takes the flags' address. */
+static noinline void *bufpool_direct_bad_zone(gfp_t gfp, unsigned long caller)
 {
-	size_t lead = bufpool_direct_lead(sizeof(struct bufpool_direct),
-					  ARCH_KMALLOC_MINALIGN, pool->align);
+	pr_warn_ratelimited("%ps: gfp %pGg: __GFP_DMA32 and __GFP_HIGHMEM cannot back a buffer\n",
+			    (void *)caller, &gfp);
+	return NULL;
+}
+
+/* bufpool_direct_alloc() but its count and trace of the call. */
+static __always_inline void *bufpool_direct_make(struct bufpool *pool,
+						 size_t size, gfp_t gfp,
+						 unsigned long caller)
+{
+	size_t lead = pool->direct_lead;
 	struct bufpool_direct *hdr;
 	void *base, *buf;
 
@@ -55,11 +63,8 @@ void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 		return ZERO_SIZE_PTR;
 	if (unlikely(bufpool_should_fail(size)))
 		return NULL;
-	if (unlikely(gfp & BUFPOOL_BAD_ZONES)) {
-		pr_warn_ratelimited("%ps: gfp %pGg: __GFP_DMA32 and __GFP_HIGHMEM cannot back a buffer\n",
-				    (void *)caller, &gfp);
-		return NULL;
-	}
+	if (unlikely(gfp & BUFPOOL_BAD_ZONES))
+		return bufpool_direct_bad_zone(gfp, caller);
 	/* Larger than kmalloc can ever give: fail quietly, as Node throws. */
 	if (unlikely(size > KMALLOC_MAX_SIZE - lead))
 		return NULL;
@@ -71,11 +76,40 @@ void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 	hdr = buf - sizeof(*hdr);
 	hdr->pool = pool;
 	hdr->size = size;
-	hdr->lead = (buf - base) / BUFPOOL_DIRECT_UNIT;
+	hdr->lead = (unsigned long)(buf - base) / BUFPOOL_DIRECT_UNIT;
 	hdr->magic = BUFPOOL_DIRECT_MAGIC;
-	percpu_ref_get(&pool->ref);
 	bufpool_count(pool, BUFPOOL_CNT_DIRECT_LIVE, 1);
 	return buf;
+}
+
+/**
+ * bufpool_direct_alloc - a buffer of its own
+ * @pool: the pool to count it in.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc(), __GFP_ZERO included.
+ * @path: the call's path, which the call is counted in and traced as.
+ * @caller: who asked, for kmalloc's accounting and the messages.
+ *
+ * Context: As kmalloc() with @gfp.
+ * Return: The buffer, aligned to the pool's alignment; %ZERO_SIZE_PTR for
+ * a @size of 0; NULL when memory is short, @gfp names a zone kmalloc
+ * refuses, or @size is larger than kmalloc can give.
+ */
+void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
+			   enum bufpool_path path, unsigned long caller)
+{
+	void *buf = bufpool_direct_make(pool, size, gfp, caller);
+
+	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	return buf;
+}
+
+/* A free after bufpool_destroy() set dying: the last drops the pool. */
+static noinline void bufpool_direct_put_dying(struct bufpool *pool)
+{
+	if (atomic_long_dec_and_test(&pool->direct_left))
+		percpu_ref_put(&pool->ref);
 }
 
 /**
@@ -98,8 +132,43 @@ void bufpool_direct_free(const void *buf, unsigned long caller)
 		return;
 	hdr->magic = 0;
 	trace_bufpool_free(pool->name, caller, buf, false);
+	kfree((void *)buf - (size_t)hdr->lead * BUFPOOL_DIRECT_UNIT);
 	bufpool_count(pool, BUFPOOL_CNT_DIRECT_FREES, 1);
-	bufpool_count(pool, BUFPOOL_CNT_DIRECT_LIVE, -1);
-	kfree((void *)buf - hdr->lead * BUFPOOL_DIRECT_UNIT);
-	percpu_ref_put(&pool->ref);
+	/* Read side of bufpool_direct_kill()'s grace period. */
+	preempt_disable();
+	if (likely(!READ_ONCE(pool->dying))) {
+		bufpool_count(pool, BUFPOOL_CNT_DIRECT_LIVE, -1);
+		preempt_enable();
+		return;
+	}
+	preempt_enable();
+	bufpool_direct_put_dying(pool);
+}
+
+/**
+ * bufpool_direct_kill - hold a destroyed pool for its live direct buffers
+ * @pool: the pool, whose dying is set and seen: a grace period has passed
+ *	since it was set.
+ *
+ * Counts the direct buffers still live, which the frees after dying count
+ * down from direct_left, and holds one reference of @pool until the last
+ * of them is freed (none, when none is live).
+ *
+ * Context: Process context, from bufpool_destroy().
+ */
+void bufpool_direct_kill(struct bufpool *pool)
+{
+	struct bufpool_cpu_stats *s;
+	long live = 0;
+	int cpu;
+
+	/* No free counts in direct_live any more, and none allocates. */
+	for_each_possible_cpu(cpu) {
+		s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
+		live += READ_ONCE(s->cnt[BUFPOOL_CNT_DIRECT_LIVE]);
+	}
+	percpu_ref_get(&pool->ref);
+	if (atomic_long_sub_and_test(BUFPOOL_DIRECT_BIAS - live,
+				     &pool->direct_left))
+		percpu_ref_put(&pool->ref);
 }

@@ -7,8 +7,11 @@
 #define _BUFPOOL_DIRECT_H
 
 #include <linux/align.h>
+#include <linux/bits.h>
 #include <linux/minmax.h>
 #include <linux/types.h>
+
+#include "stats.h"
 
 struct bufpool;
 
@@ -28,6 +31,13 @@ struct bufpool_direct {
 };
 
 #define BUFPOOL_DIRECT_MAGIC	0xb0f1
+
+/*
+ * What a pool's direct_left starts at: more than there can ever be direct
+ * buffers, so that frees after bufpool_destroy() has set dying cannot
+ * bring it to zero before bufpool_direct_kill() has counted the live ones.
+ */
+#define BUFPOOL_DIRECT_BIAS	(1L << (BITS_PER_LONG - 2))
 #define BUFPOOL_DIRECT_UNIT	8	/* kmalloc's alignment, at least */
 
 /*
@@ -55,7 +65,8 @@ static inline const struct bufpool_direct *bufpool_direct_hdr(const void *buf)
 }
 
 void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
-			   unsigned long caller);
+			   enum bufpool_path path, unsigned long caller);
 void bufpool_direct_free(const void *buf, unsigned long caller);
+void bufpool_direct_kill(struct bufpool *pool);
 
 #endif /* _BUFPOOL_DIRECT_H */

@@ -19,6 +19,7 @@
 #include "chunk.h"
 #include "debug.h"
 #include "debugfs.h"
+#include "direct.h"
 #include "pool.h"
 
 /* Changed under bufpool_mutex; the shrinker walks it under RCU. */
@@ -166,9 +167,12 @@ struct bufpool *bufpool_create(const char *name,
 	pool->pool_size = p.pool_size;
 	pool->threshold = p.threshold;
 	pool->align = p.align;
+	pool->direct_lead = bufpool_direct_lead(sizeof(struct bufpool_direct),
+						ARCH_KMALLOC_MINALIGN, p.align);
 	pool->flags = p.flags | (bufpool_debug_all ? BUFPOOL_DEBUG : 0);
 	bufpool_fast_update(pool);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
+	atomic_long_set(&pool->direct_left, BUFPOOL_DIRECT_BIAS);
 	spin_lock_init(&pool->debug.lock);
 	INIT_LIST_HEAD(&pool->debug.chunks);
 
@@ -242,19 +246,26 @@ void bufpool_destroy(struct bufpool *pool)
 	 * dying before the spare slots are emptied (see chunk.c), and before
 	 * the CPUs' chunks are retired from here: a free into the chunk its
 	 * CPU slices, which runs with preemption off and checks dying, is
-	 * over (slice.h).
+	 * over (slice.h); and before the live direct buffers are counted: a
+	 * free that saw the pool alive has counted itself out (direct.c).
 	 */
 	synchronize_rcu();
 	for_each_possible_cpu(cpu)
 		bufpool_chunk_drain(pool, cpu);
+	bufpool_direct_kill(pool);
 
 	bufpool_get_stats(pool, &st);
 	if (st.v[BUFPOOL_STAT_SLICES_LIVE] || st.v[BUFPOOL_STAT_DIRECT_LIVE]) {
 		pr_warn("pool %s destroyed with %llu live slices and %llu live direct buffers: their memory stays until they are freed\n",
 			pool->name, st.v[BUFPOOL_STAT_SLICES_LIVE],
 			st.v[BUFPOOL_STAT_DIRECT_LIVE]);
-		/* Referenced from struct pages, which kmemleak does not scan. */
-		kmemleak_not_leak(pool);
+		/*
+		 * Slices reference the pool from their chunks' struct
+		 * pages, which kmemleak does not scan; direct buffers from
+		 * their headers, which it does.
+		 */
+		if (st.v[BUFPOOL_STAT_SLICES_LIVE])
+			kmemleak_not_leak(pool);
 	}
 	percpu_ref_kill(&pool->ref);
 }

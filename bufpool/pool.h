@@ -160,15 +160,21 @@ struct bufpool_debug {
  *	pool_size parameter and is read once per allocation.
  * @threshold: as in struct bufpool_params, 0 meaning pool_size / 2.
  * @align: slice alignment, a power of two.
+ * @direct_lead: the room a direct buffer's kmalloc object takes before
+ *	the buffer at most, for @align (bufpool_direct_lead()).
  * @flags: %BUFPOOL_ZERO_FILL, %BUFPOOL_DEBUG.
  * @fast_limit: the largest request bufpool_get()'s fast path slices,
  *	threshold - 1, or 0 where it slices none: a debug or zero-filling
  *	pool. Follows @pool_size, @threshold and @flags (bufpool_fast_update()),
  *	so that the fast path reads one word for them.
- * @dying: set by bufpool_destroy(): no chunk becomes a spare any more.
- * @ref: one reference per live chunk and per live direct buffer, plus the
- *	creator's, so that a pool destroyed under live buffers stays until
- *	the last one is freed.
+ * @dying: set by bufpool_destroy(): no chunk becomes a spare any more,
+ *	and a direct buffer's free counts down @direct_left.
+ * @ref: one reference per live chunk, one for all the direct buffers of
+ *	a destroyed pool, and the creator's, so that a pool destroyed under
+ *	live buffers stays until the last one is freed.
+ * @direct_left: the direct buffers a destroyed pool waits for, plus
+ *	%BUFPOOL_DIRECT_BIAS until bufpool_direct_kill() has counted them
+ *	(direct.c).
  * @node: on bufpool_list.
  * @dir: the pool's debugfs directory.
  * @free_work: frees the pool once @ref has dropped to zero.
@@ -180,10 +186,12 @@ struct bufpool {
 	unsigned int pool_size;
 	unsigned int threshold;
 	unsigned int align;
+	unsigned int direct_lead;
 	unsigned int flags;
 	unsigned int fast_limit;
 	bool dying;
 	struct percpu_ref ref;
+	atomic_long_t direct_left;
 	struct list_head node;
 	struct dentry *dir;
 	struct work_struct free_work;
@@ -214,6 +222,30 @@ static inline void bufpool_count(struct bufpool *pool,
 				 enum bufpool_counter item, long delta)
 {
 	this_cpu_add(pool->pcpu->stats.cnt[item], delta);
+}
+
+static __always_inline bool bufpool_path_pooled(enum bufpool_path path)
+{
+	return path == BUFPOOL_PATH_UNSAFE_POOLED ||
+	       path == BUFPOOL_PATH_FROM_POOLED;
+}
+
+/*
+ * Every call counts, in its histogram bucket, which is also its calls
+ * count (stats.h); its bytes only when it got them.
+ */
+static __always_inline void bufpool_count_call(struct bufpool *pool,
+					       enum bufpool_path path,
+					       size_t size, const void *buf)
+{
+	this_cpu_inc(pool->pcpu->stats.hist[path][bufpool_size_bucket(size)]);
+	if (likely(buf)) {
+		bufpool_count(pool, BUFPOOL_CNT_BYTES(path), size);
+		return;
+	}
+	bufpool_count(pool, BUFPOOL_CNT_FAILURES, 1);
+	if (bufpool_path_pooled(path))
+		bufpool_count(pool, BUFPOOL_CNT_SLICE_FAILURES, 1);
 }
 
 /*

@@ -8,10 +8,13 @@
  */
 #include <kunit/test.h>
 #include <linux/bufpool.h>
+#include <linux/delay.h>
 #include <linux/limits.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "direct.h"
+#include "util.h"
 
 /* A header size, kmalloc's guaranteed alignment and a pool's alignment. */
 struct lead_row {
@@ -92,9 +95,53 @@ static void direct_in_bounds(struct kunit *test)
 	}
 }
 
+/*
+ * Long enough for a pool released too early to be gone: percpu_ref_kill()
+ * confirms in an RCU callback, which queues the pool's free on a work.
+ */
+static void settle(void)
+{
+	rcu_barrier();
+	msleep(100);
+}
+
+/*
+ * A pool destroyed under direct buffers alone (no chunk holds it) stays
+ * until the last of them is freed, and then goes: a free that touched a
+ * pool released too early is a KASAN report, and a pool never released a
+ * kmemleak report (only slices keep kmemleak from seeing it, direct
+ * buffers reference it from their headers).
+ */
+static void destroyed_pool_waits_for_direct(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_create("kunit-direct-live", NULL);
+	u8 *slow, *zeroed;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	slow = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
+	zeroed = bufpool_pool_alloc(pool, 200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slow);
+	KUNIT_ASSERT_NOT_NULL(test, zeroed);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(slow));
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(zeroed));
+	memset(slow, 0x5a, 100);
+
+	bufpool_destroy(pool);
+	settle();
+
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(slow, 0x5a, 100));
+	KUNIT_EXPECT_TRUE(test, bp_all_bytes(zeroed, 0, 200));
+	bufpool_free(slow);
+	settle();
+	KUNIT_EXPECT_EQ(test, bufpool_backing_size(zeroed), 200);
+	bufpool_free(zeroed);
+	settle();
+}
+
 static struct kunit_case direct_cases[] = {
 	KUNIT_CASE_PARAM(lead_holds, lead_gen_params),
 	KUNIT_CASE(direct_in_bounds),
+	KUNIT_CASE(destroyed_pool_waits_for_direct),
 	{}
 };
 

@@ -14,6 +14,7 @@
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -448,9 +449,82 @@ static void create_destroy_race(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&race.created), 2 * RACE_ROUNDS);
 }
 
+/*
+ * A kthread per CPU frees direct buffers while the pool is destroyed: the
+ * frees before, during and after bufpool_destroy() hold the pool until
+ * the last one, and then it goes. A pool released too early is a KASAN
+ * report at the next free, one never released a kmemleak report.
+ */
+#define DYING_BUFS	1024
+
+struct dying {
+	struct completion go;
+	void *bufs[DYING_BUFS];
+	atomic_t next;
+	atomic_long_t freed;
+};
+
+static int dying_fn(void *data)
+{
+	struct dying *d = data;
+	int i;
+
+	wait_for_completion(&d->go);
+	while ((i = atomic_inc_return(&d->next) - 1) < DYING_BUFS) {
+		bufpool_free(d->bufs[i]);
+		atomic_long_inc(&d->freed);
+		usleep_range(10, 30);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void destroy_while_direct_frees(struct kunit *test)
+{
+	struct task_struct **threads;
+	struct bufpool *pool;
+	struct dying *d;
+	int cpu, i;
+
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	threads = kunit_kcalloc(test, nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_NOT_NULL(test, threads);
+	init_completion(&d->go);
+	pool = bufpool_create("kunit-dying", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	for (i = 0; i < DYING_BUFS; i++) {
+		d->bufs[i] = bufpool_pool_alloc_unsafe_slow(pool, 64, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, d->bufs[i]);
+	}
+	for_each_online_cpu(cpu) {
+		threads[cpu] = kthread_create_on_cpu(dying_fn, d, cpu,
+						     "bufpool_dying/%u");
+		KUNIT_EXPECT_FALSE(test, IS_ERR(threads[cpu]));
+		if (IS_ERR(threads[cpu])) {
+			threads[cpu] = NULL;
+			continue;
+		}
+		wake_up_process(threads[cpu]);
+	}
+	complete_all(&d->go);
+	/* Destroyed with about a quarter of them freed. */
+	while (atomic_long_read(&d->freed) < DYING_BUFS / 4)
+		usleep_range(50, 100);
+	bufpool_destroy(pool);
+	for_each_online_cpu(cpu)
+		if (threads[cpu])
+			kthread_stop(threads[cpu]);
+	rcu_barrier();
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&d->freed), DYING_BUFS);
+}
+
 static struct kunit_case concurrency_cases[] = {
 	KUNIT_CASE_PARAM(stress, stress_mode_gen_params),
 	KUNIT_CASE(create_destroy_race),
+	KUNIT_CASE(destroy_while_direct_frees),
 	{}
 };
 
