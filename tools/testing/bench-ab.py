@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Compare the A/B runs of `make bench`.
 
-usage: bench-ab.py SERIAL_LOG
+usage: bench-ab.py SERIAL_LOG [CONTENDER REFERENCE]
 
 The guest (guest/bench.sh) runs the benchmark in rounds on bufpool as
 built, its tracepoints present but off ("built-in"), and on bufpool built
@@ -10,9 +10,9 @@ with NOTRACE, which compiles every trace_*() call out ("compiled-out"),
 each built in several code layouts. Each run starts with a
 "bench-ab: run VARIANT LAYOUT ROUND" kernel message.
 
-For every pattern and size, the cost of bufpool_alloc_unsafe is taken as
-its ratio to page_frag in the same run, which cancels most of the drift
-between runs. Under QEMU's emulation the layout alone moves that ratio
+For every pattern and size, the cost of CONTENDER (bufpool_alloc_unsafe
+unless said) is taken as its ratio to REFERENCE (page_frag) in the same
+run, which cancels most of the drift between runs. Under QEMU's emulation the layout alone moves that ratio
 far more than a NOP could, so each variant's median over all its layouts
 and rounds is compared with the other's, against the spread of the same
 variant's layouts (the range of their medians over the median of all).
@@ -29,7 +29,7 @@ import sys
 
 TRACE_VARIANTS = ("built-in", "compiled-out")
 CHANGE_VARIANTS = ("change", "base")
-POOLED, BASE = "bufpool_alloc_unsafe", "page_frag"
+PAIR = ("bufpool_alloc_unsafe", "page_frag")
 STAMP = re.compile(r"^\[ *\d+\.\d+\] ?")
 
 
@@ -56,17 +56,18 @@ def parse(path):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 4):
         sys.exit(__doc__.split("\n\n")[1])
+    contender, ref = sys.argv[2:4] if len(sys.argv) == 4 else PAIR
     runs = parse(sys.argv[1])
     change = any(v == "change" for (v, _, _) in runs)
     variants = CHANGE_VARIANTS if change else TRACE_VARIANTS
     ratios = {}         # (variant, cell) -> {layout: [ratio per round]}
     for (variant, layout, _), cells in sorted(runs.items()):
         for cell, ns in cells.items():
-            if ns.get(POOLED) and ns.get(BASE):
+            if ns.get(contender) and ns.get(ref):
                 ratios.setdefault((variant, cell), {}).setdefault(
-                    layout, []).append(ns[POOLED] / ns[BASE])
+                    layout, []).append(ns[contender] / ns[ref])
     cells = sorted({c for (v, c) in ratios
                     if all((w, c) in ratios for w in variants)},
                    key=lambda c: (c[0], c[1]))
@@ -88,7 +89,7 @@ def main():
               f"against bufpool built with NOTRACE ({variants[1]}); "
               f"{len(layouts)} code layouts ({', '.join(layouts)}), "
               f"{rounds} rounds")
-    print(f"  {POOLED}/{BASE} in each run; median of all layouts and "
+    print(f"  {contender}/{ref} in each run; median of all layouts and "
           "rounds, and the lowest to highest layout's median")
     print(f"  {'pattern':<9}{'size':>6}   {variants[0]:<21}"
           f"{variants[1]:<21}{'difference':>10}")

@@ -35,7 +35,8 @@
 # tools/testing/bench-ab.py compares them. BENCH_AB_ROUNDS=0 skips it.
 # BENCH_AB_BASE=REV makes it an A/B of this tree ("change") against the
 # sources of commit REV ("base") instead: a change measured in one boot,
-# the two taking turns.
+# the two taking turns. BENCH_AB_PAIR="CONTENDER REFERENCE" (default
+# "bufpool_alloc_unsafe page_frag") is the ratio the A/B compares.
 #
 # Exits non-zero when something did not build, the guest did not finish
 # or the kernel complained (a WARN, BUG, Oops, panic or stack dump). A
@@ -52,7 +53,11 @@ txt=$BUFPOOL_OUT/bench.txt
 cpus=${GUEST_CPUS:-2}
 limit=${BENCH_TIMEOUT:-240}
 ab_rounds=${BENCH_AB_ROUNDS:-2}
-ab_args=${BENCH_AB_ARGS:-contenders=bufpool_alloc_unsafe,page_frag patterns=ab sizes=16,64,256,1024 mem=0}
+read -r ab_contender ab_ref ab_extra <<< "${BENCH_AB_PAIR:-bufpool_alloc_unsafe page_frag}"
+if [ -z "$ab_ref" ] || [ -n "$ab_extra" ]; then
+	die "BENCH_AB_PAIR=\"$BENCH_AB_PAIR\": a contender and its reference, two names"
+fi
+ab_args=${BENCH_AB_ARGS:-contenders=$ab_contender,$ab_ref patterns=ab sizes=16,64,256,1024 mem=0}
 
 # The sources only, into a tree of the bench's own, so that this build
 # neither meets nor disturbs the ones of make, make check or an editor.
@@ -207,7 +212,8 @@ bench_boot() {
 		results "$log"
 	} > "$out.part"
 	if grep -q 'bench-ab: run ' "$log"; then
-		python3 "$BUFPOOL_TOP/tools/testing/bench-ab.py" "$log" > "$out.ab.txt"
+		python3 "$BUFPOOL_TOP/tools/testing/bench-ab.py" "$log" \
+			"$ab_contender" "$ab_ref" > "$out.ab.txt"
 		ab_rc=$?
 		sed 's/^/  /' "$out.ab.txt"
 		cat "$out.ab.txt" >> "$out.part"

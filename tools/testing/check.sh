@@ -296,6 +296,7 @@ fi
 start verdict host_job verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
 start bufpoolstat host_job bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
 start profile host_job profile "$BUFPOOL_TOP/tools/testing/profile-test.sh"
+start bench-ab host_job bench-ab "$BUFPOOL_TOP/tools/testing/bench-ab-test.sh"
 start dkms host_job dkms "$BUFPOOL_TOP/tools/testing/dkms.sh"
 start install host_job install "$BUFPOOL_TOP/tools/testing/install-test.sh"
 
