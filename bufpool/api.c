@@ -94,6 +94,31 @@ static noinline void *bufpool_get_fallback(struct bufpool *pool, size_t size,
 }
 
 /*
+ * What the fast path leaves to the end of a call, out of line so that it
+ * keeps no register across a call: might_alloc()'s check of the context,
+ * for a @gfp that may block (after the carve, which does not); and the
+ * kernel's policy, as kmalloc() follows it: a slice may be memory another
+ * caller freed, zeroed under init_on_alloc, unless a copy overwrites it.
+ */
+static noinline void *bufpool_got(void *buf, size_t size, gfp_t gfp,
+				  bool from)
+{
+	might_alloc(gfp);
+	if (!from && want_init_on_alloc(gfp))
+		memset(buf, 0, size);
+	return buf;
+}
+
+/* A call of the fast path's that fault injection fails. */
+static noinline void *bufpool_get_injected(struct bufpool *pool,
+					   enum bufpool_path path, size_t size,
+					   gfp_t gfp, unsigned long caller)
+{
+	might_alloc(gfp);
+	return bufpool_get_done(pool, path, size, NULL, gfp, caller);
+}
+
+/*
  * allocUnsafe and from, every case: pooled below the threshold, direct
  * otherwise, zeroed if asked, debug pools, bad zones. @asked: the fast
  * path has asked fault injection about this call already, which must be
@@ -109,6 +134,7 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 	enum bufpool_path path;
 	void *buf;
 
+	might_alloc(gfp);
 	if (likely(bufpool_sliced(pool, size, gfp, pool_size))) {
 		path = from ? BUFPOOL_PATH_FROM_POOLED :
 			      BUFPOOL_PATH_UNSAFE_POOLED;
@@ -154,24 +180,19 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 
 	if (unlikely(in_nmi()))
 		return bufpool_nmi_refused(caller);
-	might_alloc(gfp);
 	/* Sizes 1 to fast_limit, which is 0 where the fast path slices none. */
 	if (unlikely(size - 1 >= READ_ONCE(pool->fast_limit) ||
 		     (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
 		     trace_bufpool_alloc_enabled()))
 		return bufpool_get_slow(pool, size, gfp, from, caller, false);
 	if (unlikely(bufpool_should_fail(size)))
-		return bufpool_get_done(pool, path, size, NULL, gfp, caller);
+		return bufpool_get_injected(pool, path, size, gfp, caller);
 	buf = bufpool_slice_fast(pool, size);
 	if (unlikely(!buf))
 		return bufpool_get_slow(pool, size, gfp, from, caller, true);
 	bufpool_count_slice(pool, path, size);
-	/*
-	 * The kernel's policy, as kmalloc() follows it: a slice may be
-	 * memory another caller freed. A copy overwrites it all.
-	 */
-	if (!from && want_init_on_alloc(gfp))
-		return memset(buf, 0, size);
+	if (gfpflags_allow_blocking(gfp) || (!from && want_init_on_alloc(gfp)))
+		return bufpool_got(buf, size, gfp, from);
 	return buf;
 }
 
