@@ -5,7 +5,7 @@
 # where one call of a benchmark contender spends its guest instructions,
 # function by function. The guest runs make bench's benchmark (bench.sh)
 # twice, with one contender at one size in one pattern (default
-# "bufpool_alloc_unsafe 64 a"), PROFILE_ITERS (default 20000) and then
+# "bufpool_alloc_unsafe 64 a"; pattern a, b or d), PROFILE_ITERS (default 20000) and then
 # three times as many pairs per repetition, then once more as the first
 # time (which tells what varies from boot to boot), under a QEMU plugin
 # of ours (tcgprof.c) that counts the kernel instructions every
@@ -59,7 +59,7 @@ iters=${PROFILE_ITERS:-20000}
 reps=3
 setting=${BENCH_INIT_ON_ALLOC:-0}
 case $setting in 0|1) ;; *) die "BENCH_INIT_ON_ALLOC must be 0 or 1 for make profile" ;; esac
-case $pattern in a|b) ;; *) die "make profile times pattern a or b, not $pattern" ;; esac
+case $pattern in a|b|d) ;; *) die "make profile times pattern a, b or d, not $pattern" ;; esac
 
 inc=$(qemu_plugin_header)
 plugin=$BUFPOOL_OUT/tcgprof.so
