@@ -42,6 +42,16 @@ static __always_inline void bufpool_count_slice(struct bufpool *pool,
 	this_cpu_add(stats->cnt[BUFPOOL_CNT_BYTES(path)], size);
 }
 
+/* bufpool_count_slice() for @n slices of @size at once. */
+static void bufpool_count_slices(struct bufpool *pool, enum bufpool_path path,
+				 size_t size, unsigned int n)
+{
+	struct bufpool_cpu_stats __percpu *stats = &pool->pcpu->stats;
+
+	this_cpu_add(stats->hist[path][bufpool_slice_bucket(size)], n);
+	this_cpu_add(stats->cnt[BUFPOOL_CNT_BYTES(path)], size * n);
+}
+
 /*
  * Whether an allocUnsafe or from request is sliced from a chunk of
  * @pool_size: Node's rule (0 < size < threshold), a gfp that names no
@@ -467,7 +477,7 @@ static __always_inline void bufpool_do_free(const void *buf,
 	 * a slice of this CPU's chunk of the default pool, the most common
 	 * free, is known by its address alone.
 	 */
-	if (!slow && bufpool_unslice(bufpool_default, buf, NULL))
+	if (!slow && bufpool_unslice(bufpool_default, buf, NULL, 1))
 		return;
 	if (slow && !bufpool_debug_addr_ok(buf, caller))
 		return;
@@ -486,10 +496,10 @@ static __always_inline void bufpool_do_free(const void *buf,
 	}
 	/* The default pool's own chunk was asked about above. */
 	if ((slow ? !bufpool_debug_pool(pool) : pool != bufpool_default) &&
-	    bufpool_unslice(pool, buf, folio))
+	    bufpool_unslice(pool, buf, folio, 1))
 		return;
 	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, 1);
-	bufpool_chunk_put(pool, folio);
+	bufpool_chunk_put(pool, folio, 1);
 }
 
 static noinline void bufpool_free_slow(const void *buf, unsigned long caller)
@@ -519,6 +529,189 @@ void bufpool_free(const void *buf)
 		bufpool_do_free(buf, _RET_IP_, false);
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
+
+/*
+ * Slices for a bulk call that fit this CPU's chunk, carved at once and
+ * counted at once, fault injection asked once for them; none where the
+ * fast path would slice none (bufpool_get()).
+ *
+ * Return: How many went into @bufs, or -ENOMEM when fault injection
+ * failed them.
+ */
+static int bufpool_get_many(struct bufpool *pool, size_t size, gfp_t gfp,
+			    unsigned int max, void **bufs, unsigned long caller)
+{
+	int n;
+
+	if (size - 1 >= READ_ONCE(pool->fast_limit) ||
+	    (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
+	    trace_bufpool_alloc_enabled())
+		return 0;
+	if (unlikely(bufpool_should_fail(size))) {
+		bufpool_get_done(pool, BUFPOOL_PATH_UNSAFE_POOLED, size, NULL,
+				 gfp, caller);
+		return -ENOMEM;
+	}
+	n = bufpool_slice_many(pool, size, max, bufs);
+	if (!n)
+		return 0;
+	bufpool_count_slices(pool, BUFPOOL_PATH_UNSAFE_POOLED, size, n);
+	/* They lie one after the other: one memset, padding and all. */
+	if (want_init_on_alloc(gfp))
+		memset(bufs[0], 0, bufs[n - 1] - bufs[0] + size);
+	return n;
+}
+
+/*
+ * Frees @bufs[0] and the slices of the same chunk that follow it in
+ * @bufs, at once: one compare-and-exchange of this CPU's position, or one
+ * atomic of the chunk's count. Not with a debug pool about.
+ *
+ * Return: How many it freed, at least one.
+ */
+static size_t bufpool_free_run(void **bufs, size_t nr, unsigned long caller)
+{
+	const void *buf = bufs[0];
+	unsigned long base, size;
+	struct bufpool *pool;
+	struct folio *folio;
+	unsigned int n;
+
+	if (unlikely(ZERO_OR_NULL_PTR(buf)))
+		return 1;
+	folio = virt_to_folio(buf);
+	pool = bufpool_chunk_owner(folio);
+	if (!pool) {
+		bufpool_direct_free(buf, caller);
+		return 1;
+	}
+	base = (unsigned long)folio_address(folio);
+	size = folio_size(folio);
+	/* NULL and ZERO_SIZE_PTR lie in no chunk and end a run too. */
+	for (n = 1; n < nr && n < UINT_MAX; n++)
+		if ((unsigned long)bufs[n] - base >= size)
+			break;
+	if (!bufpool_unslice(pool, buf, folio, n)) {
+		bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, n);
+		bufpool_chunk_put(pool, folio, n);
+	}
+	return n;
+}
+
+static void bufpool_free_many(size_t nr, void **bufs, unsigned long caller)
+{
+	size_t i;
+
+	if (trace_bufpool_free_enabled() || bufpool_debug_on()) {
+		for (i = 0; i < nr; i++)
+			bufpool_free_slow(bufs[i], caller);
+		return;
+	}
+	for (i = 0; i < nr; )
+		i += bufpool_free_run(bufs + i, nr - i, caller);
+}
+
+/*
+ * @nr calls of bufpool_get() for allocUnsafe, all or none: what fits this
+ * CPU's chunk is carved at once, and a slice that does not fit rolls over
+ * as one call does.
+ */
+static size_t bufpool_get_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
+			       size_t nr, void **bufs, unsigned long caller)
+{
+	size_t i = 0;
+	int n;
+
+	if (unlikely(in_nmi())) {
+		bufpool_nmi_refused(caller);
+		return 0;
+	}
+	might_alloc(gfp);
+	while (i < nr) {
+		n = bufpool_get_many(pool, size, gfp,
+				     min_t(size_t, nr - i, UINT_MAX), bufs + i,
+				     caller);
+		if (unlikely(n < 0))
+			goto fail;
+		if (n) {
+			i += n;
+			continue;
+		}
+		bufs[i] = bufpool_get(pool, size, gfp, false, caller);
+		if (unlikely(!bufs[i]))
+			goto fail;
+		i++;
+	}
+	return nr;
+
+fail:
+	bufpool_free_many(i, bufs, caller);
+	return 0;
+}
+
+/**
+ * bufpool_pool_alloc_bulk - uninitialised buffers of one size, at once
+ * @pool: the pool to slice them from.
+ * @size: bytes each.
+ * @gfp: allocation flags, as for kmalloc().
+ * @nr: how many.
+ * @bufs: where their addresses go, @nr of them.
+ *
+ * As @nr calls of bufpool_pool_alloc_unsafe(), all or none, as
+ * kmem_cache_alloc_bulk() is: the slices that fit this CPU's chunk are
+ * carved with one compare-and-exchange and counted once, and a rollover
+ * takes one more chunk, from which the rest is carved at once again. Free
+ * them with bufpool_free_bulk() or one at a time with bufpool_free().
+ *
+ * Context: As bufpool_pool_alloc_unsafe().
+ * Return: @nr, with @bufs filled in; or 0, with nothing allocated and
+ * @bufs undefined, when memory is short, in NMI context, or @size is
+ * larger than kmalloc() can give. Each of them is as
+ * bufpool_pool_alloc_unsafe() returns it: %ZERO_SIZE_PTR for a @size of 0.
+ */
+size_t bufpool_pool_alloc_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
+			       size_t nr, void **bufs)
+{
+	return bufpool_get_bulk(pool, size, gfp, nr, bufs, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_bulk, BUFPOOL_NS);
+
+/**
+ * bufpool_alloc_bulk - uninitialised buffers of one size from the default pool
+ * @size: bytes each.
+ * @gfp: allocation flags, as for kmalloc().
+ * @nr: how many.
+ * @bufs: where their addresses go, @nr of them.
+ *
+ * bufpool_pool_alloc_bulk() of the default pool.
+ *
+ * Context: As bufpool_alloc_unsafe().
+ * Return: @nr, with @bufs filled in; or 0, with nothing allocated.
+ */
+size_t bufpool_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **bufs)
+{
+	return bufpool_get_bulk(bufpool_default, size, gfp, nr, bufs, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_alloc_bulk, BUFPOOL_NS);
+
+/**
+ * bufpool_free_bulk - free buffers from any bufpool path and pool, at once
+ * @nr: how many.
+ * @bufs: the buffers, each as bufpool_free() takes it: NULL and
+ *	%ZERO_SIZE_PTR are passed over.
+ *
+ * As bufpool_free() of each, as kmem_cache_free_bulk() is: a run of slices
+ * of one chunk, as bufpool_alloc_bulk() gives them, goes back to it with
+ * one compare-and-exchange or one atomic.
+ *
+ * Context: As bufpool_free().
+ * Return: Nothing.
+ */
+void bufpool_free_bulk(size_t nr, void **bufs)
+{
+	bufpool_free_many(nr, bufs, _RET_IP_);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_free_bulk, BUFPOOL_NS);
 
 /**
  * bufpool_backing_size - size of the memory behind a buffer

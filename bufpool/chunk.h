@@ -82,13 +82,14 @@ static __always_inline atomic_long_t *bufpool_chunk_refs(struct folio *folio)
 }
 
 /*
- * A slice's reference goes back to its chunk. Only a retired chunk can
+ * @n slices' references go back to their chunk. Only a retired chunk can
  * drop to zero, a current one holds a bias: its last put releases it.
  */
 static __always_inline void bufpool_chunk_put(struct bufpool *pool,
-					      struct folio *folio)
+					      struct folio *folio,
+					      unsigned int n)
 {
-	if (atomic_long_dec_and_test(bufpool_chunk_refs(folio))) {
+	if (atomic_long_sub_and_test(n, bufpool_chunk_refs(folio))) {
 		bufpool_count(pool, BUFPOOL_CNT_RETIRED_POOLS_LIVE, -1);
 		bufpool_chunk_release(pool, &folio->page);
 	}

@@ -18,6 +18,18 @@ void *bufpool_slice_locked(struct bufpool *pool, unsigned int size,
 			   unsigned long caller);
 
 /*
+ * What @c has left to carve, from the position @pos and the address @va
+ * read for one try: 0 before the first chunk too, whose size is 0.
+ */
+static __always_inline unsigned int bufpool_room(struct bufpool_chunk *c,
+						 u64 *pos, void **va)
+{
+	*pos = READ_ONCE(c->pos);
+	*va = READ_ONCE(c->va);
+	return READ_ONCE(c->size) - bufpool_pos_offset(*pos);
+}
+
+/*
  * Carves @size bytes from @c where they fit, with one compare-and-exchange
  * of its position: an interrupt on this CPU that slices or starts another
  * chunk meanwhile moves the position, and the carve starts again. Called
@@ -37,23 +49,53 @@ static __always_inline void *bufpool_carve(struct bufpool *pool,
 {
 	/* Set when the pool was created. */
 	unsigned int asize = ALIGN(size, pool->align);
-	unsigned int offset;
 	void *va;
 	u64 pos;
 
 	do {
-		pos = READ_ONCE(c->pos);
-		va = READ_ONCE(c->va);
-		offset = bufpool_pos_offset(pos);
-		/* Also true before the first chunk, whose size is 0. */
-		if (unlikely(asize > READ_ONCE(c->size) - offset))
+		if (unlikely(asize > bufpool_room(c, &pos, &va)))
 			return NULL;
 	} while (unlikely(cmpxchg64_local(&c->pos, pos,
 					  pos + asize + BUFPOOL_POS_TAKEN) !=
 			  pos));
 	if (asize != size)
 		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES, asize - size);
-	return va + offset;
+	return va + bufpool_pos_offset(pos);
+}
+
+/*
+ * bufpool_carve() of up to @max slices of @size at once, for the bulk
+ * calls: as many as fit, with one compare-and-exchange of the position,
+ * their addresses in @bufs. The taken count holds every slice a chunk can
+ * have (bufpool_chunk_begin()), so it holds these.
+ *
+ * Return: How many were carved, 0 when not one fits.
+ */
+static __always_inline unsigned int bufpool_carve_many(struct bufpool *pool,
+						       struct bufpool_chunk *c,
+						       unsigned int size,
+						       unsigned int max,
+						       void **bufs)
+{
+	unsigned int asize = ALIGN(size, pool->align);
+	unsigned int n, i;
+	void *va;
+	u64 pos;
+
+	do {
+		n = min(bufpool_room(c, &pos, &va) / asize, max);
+		if (!n)
+			return 0;
+	} while (unlikely(cmpxchg64_local(&c->pos, pos,
+					  pos + (u64)n * (asize + BUFPOOL_POS_TAKEN)) !=
+			  pos));
+	if (asize != size)
+		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES,
+			      (long)n * (asize - size));
+	va += bufpool_pos_offset(pos);
+	for (i = 0; i < n; i++)
+		bufs[i] = va + i * asize;
+	return n;
 }
 
 /* Preemption off, or this CPU's lock on PREEMPT_RT (below). */
@@ -90,6 +132,21 @@ static __always_inline void *bufpool_slice_fast(struct bufpool *pool,
 	buf = bufpool_carve(pool, this_cpu_ptr(&pool->pcpu->chunk), size);
 	bufpool_cpu_exit(pool);
 	return buf;
+}
+
+/* bufpool_carve_many() of this CPU's chunk, as bufpool_slice_fast(). */
+static __always_inline unsigned int bufpool_slice_many(struct bufpool *pool,
+						       unsigned int size,
+						       unsigned int max,
+						       void **bufs)
+{
+	unsigned int n;
+
+	bufpool_cpu_enter(pool);
+	n = bufpool_carve_many(pool, this_cpu_ptr(&pool->pcpu->chunk), size,
+			       max, bufs);
+	bufpool_cpu_exit(pool);
+	return n;
 }
 
 /*
@@ -133,7 +190,8 @@ static __always_inline bool bufpool_may_rewind(struct page *page)
  *
  * The chunk is known by its head page @folio, or, where @folio is NULL,
  * by @buf lying inside it: bufpool_free() asks the default pool so before
- * it looks the owner up.
+ * it looks the owner up. @n slices of the chunk go back at once, as
+ * bufpool_free_bulk() gives back a run of them.
  *
  * Preemption off makes it an RCU reader: bufpool_destroy() waits for a
  * grace period after it sets dying, before it retires the CPUs' chunks
@@ -142,12 +200,13 @@ static __always_inline bool bufpool_may_rewind(struct page *page)
  * Not in a debug pool, whose hooks see each free: the caller asks
  * bufpool_debug_pool() first where one may exist.
  *
- * Return: true when the slice went back so; false, and the caller puts
- * it, when it is not of this CPU's chunk or the pool is dying.
+ * Return: true when the slices went back so; false, and the caller puts
+ * them, when they are not of this CPU's chunk or the pool is dying.
  */
 static __always_inline bool bufpool_unslice(struct bufpool *pool,
 					    const void *buf,
-					    struct folio *folio)
+					    struct folio *folio,
+					    unsigned int n)
 {
 	struct bufpool_chunk *c;
 	struct page *page;
@@ -165,11 +224,11 @@ static __always_inline bool bufpool_unslice(struct bufpool *pool,
 			goto out;
 		if (READ_ONCE(pool->dying))
 			goto out;
-		next = pos - BUFPOOL_POS_TAKEN;
-		if (bufpool_pos_taken(pos) == 1 && bufpool_may_rewind(page))
+		next = pos - (u64)n * BUFPOOL_POS_TAKEN;
+		if (bufpool_pos_taken(pos) == n && bufpool_may_rewind(page))
 			next -= bufpool_pos_offset(pos);
 	} while (unlikely(cmpxchg64_local(&c->pos, pos, next) != pos));
-	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, 1);
+	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, n);
 	if (!bufpool_pos_offset(next))
 		bufpool_count(pool, BUFPOOL_CNT_REWINDS, 1);
 	done = true;

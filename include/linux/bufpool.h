@@ -14,6 +14,8 @@
  *                                                        threshold
  *
  * Every buffer, from any path and any pool, is freed with bufpool_free().
+ * bufpool_alloc_bulk() and bufpool_free_bulk() take and give back many at
+ * once, as kmem_cache_alloc_bulk() and kmem_cache_free_bulk() do.
  * The functions without a pool argument use the default pool, whose
  * settings are the module parameters pool_size, threshold and zero_fill.
  * A driver that wants its own size, alignment or statistics creates a
@@ -103,6 +105,7 @@ void *bufpool_alloc_unsafe(size_t size, gfp_t gfp);
 void *bufpool_alloc_unsafe_slow(size_t size, gfp_t gfp);
 void *bufpool_from(const void *src, size_t len, gfp_t gfp);
 void *bufpool_from_user(const void __user *src, size_t len);
+size_t bufpool_alloc_bulk(size_t size, gfp_t gfp, size_t nr, void **bufs);
 
 /* Named pools. */
 struct bufpool *bufpool_create(const char *name,
@@ -116,9 +119,12 @@ void *bufpool_pool_from(struct bufpool *pool, const void *src, size_t len,
 			gfp_t gfp);
 void *bufpool_pool_from_user(struct bufpool *pool, const void __user *src,
 			     size_t len);
+size_t bufpool_pool_alloc_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
+			       size_t nr, void **bufs);
 
 /* Any buffer, from any path and any pool. */
 void bufpool_free(const void *buf);
+void bufpool_free_bulk(size_t nr, void **bufs);
 size_t bufpool_backing_size(const void *buf);
 size_t bufpool_offset(const void *buf);
 bool bufpool_is_pooled(const void *buf);

@@ -12,6 +12,10 @@
  *   bufpool_alloc_unsafe       the pooled path, bufpool_free()
  *   bufpool_alloc              zeroed, direct
  *   bufpool_alloc_unsafe_slow  direct
+ *   bufpool_alloc_bulk         the pooled path in bulk: pattern b's batch
+ *                              in one bufpool_alloc_bulk() and one
+ *                              bufpool_free_bulk(), a call of one each
+ *                              elsewhere
  *   kmalloc                    kmalloc(), kfree()
  *   page_frag                  page_frag_alloc() on a per-CPU
  *                              page_frag_cache with interrupts off around
@@ -104,6 +108,7 @@ enum bb_contender {
 	BB_POOLED,
 	BB_ZEROED,
 	BB_SLOW,
+	BB_BULK,
 	BB_KMALLOC,
 	BB_PAGEFRAG,
 	BB_PAGES,
@@ -114,6 +119,7 @@ static const char * const bb_names[BB_NR_CONTENDERS] = {
 	[BB_POOLED]	= "bufpool_alloc_unsafe",
 	[BB_ZEROED]	= "bufpool_alloc",
 	[BB_SLOW]	= "bufpool_alloc_unsafe_slow",
+	[BB_BULK]	= "bufpool_alloc_bulk",
 	[BB_KMALLOC]	= "kmalloc",
 	[BB_PAGEFRAG]	= "page_frag",
 	[BB_PAGES]	= "alloc_pages",
@@ -257,6 +263,8 @@ static __always_inline void *bb_frag_alloc(unsigned int size)
 static __always_inline void *bb_alloc(enum bb_contender c, unsigned int size,
 				      unsigned int order)
 {
+	void *p;
+
 	switch (c) {
 	case BB_POOLED:
 		return bufpool_alloc_unsafe(size, BB_GFP);
@@ -264,6 +272,9 @@ static __always_inline void *bb_alloc(enum bb_contender c, unsigned int size,
 		return bufpool_alloc(size, BB_GFP);
 	case BB_SLOW:
 		return bufpool_alloc_unsafe_slow(size, BB_GFP);
+	case BB_BULK:
+		/* One at a time outside pattern b: a bulk call of one. */
+		return bufpool_alloc_bulk(size, BB_GFP, 1, &p) ? p : NULL;
 	case BB_KMALLOC:
 		return kmalloc(size, BB_GFP);
 	case BB_PAGEFRAG:
@@ -283,6 +294,9 @@ static __always_inline void bb_free(enum bb_contender c, void *p,
 	case BB_ZEROED:
 	case BB_SLOW:
 		bufpool_free(p);
+		break;
+	case BB_BULK:
+		bufpool_free_bulk(1, &p);
 		break;
 	case BB_KMALLOC:
 		kfree(p);
@@ -339,6 +353,14 @@ static __always_inline int bb_loop_batch(enum bb_contender c,
 	unsigned long i;
 
 	for (i = 0; i < n; i += batch) {
+		/* The bulk calls take the batch at once. */
+		if (c == BB_BULK) {
+			if (unlikely(!bufpool_alloc_bulk(size, BB_GFP, batch,
+							 slot)))
+				return -ENOMEM;
+			bufpool_free_bulk(batch, slot);
+			continue;
+		}
 		for (j = 0; j < batch; j++) {
 			slot[j] = bb_alloc(c, size, order);
 			if (unlikely(!slot[j]))
@@ -437,6 +459,8 @@ static noinline int bb_work(struct bb_thread *t, unsigned long n)
 		return bb_work_as(BB_ZEROED, t, n);
 	case BB_SLOW:
 		return bb_work_as(BB_SLOW, t, n);
+	case BB_BULK:
+		return bb_work_as(BB_BULK, t, n);
 	case BB_KMALLOC:
 		return bb_work_as(BB_KMALLOC, t, n);
 	case BB_PAGEFRAG:
