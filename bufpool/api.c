@@ -532,11 +532,12 @@ EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
 
 /*
  * Slices for a bulk call that fit this CPU's chunk, carved at once and
- * counted at once, fault injection asked once for them; none where the
- * fast path would slice none (bufpool_get()).
+ * counted at once, fault injection asked once for them; where not one
+ * fits, the next slice rolls over as the slow path of a call does, asked
+ * already. None where the fast path would slice none (bufpool_get()).
  *
- * Return: How many went into @bufs, or -ENOMEM when fault injection
- * failed them.
+ * Return: How many went into @bufs (0: none, and fault injection not
+ * asked), or -ENOMEM when the call fails.
  */
 static int bufpool_get_many(struct bufpool *pool, size_t size, gfp_t gfp,
 			    unsigned int max, void **bufs, unsigned long caller)
@@ -553,8 +554,10 @@ static int bufpool_get_many(struct bufpool *pool, size_t size, gfp_t gfp,
 		return -ENOMEM;
 	}
 	n = bufpool_slice_many(pool, size, max, bufs);
-	if (!n)
-		return 0;
+	if (!n) {
+		bufs[0] = bufpool_get_slow(pool, size, gfp, false, caller, true);
+		return bufs[0] ? 1 : -ENOMEM;
+	}
 	bufpool_count_slices(pool, BUFPOOL_PATH_UNSAFE_POOLED, size, n);
 	/* They lie one after the other: one memset, padding and all. */
 	if (want_init_on_alloc(gfp))
@@ -661,7 +664,9 @@ fail:
  * kmem_cache_alloc_bulk() is: the slices that fit this CPU's chunk are
  * carved with one compare-and-exchange and counted once, and a rollover
  * takes one more chunk, from which the rest is carved at once again. Free
- * them with bufpool_free_bulk() or one at a time with bufpool_free().
+ * them with bufpool_free_bulk() or one at a time with bufpool_free(). When
+ * one fails, those the call had are freed: the statistics count them as
+ * calls that succeeded and as frees, and the one that failed as a failure.
  *
  * Context: As bufpool_pool_alloc_unsafe().
  * Return: @nr, with @bufs filled in; or 0, with nothing allocated and

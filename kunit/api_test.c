@@ -7,10 +7,12 @@
  */
 #include <kunit/test.h>
 #include <linux/bufpool.h>
+#include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "util.h"
 
@@ -59,7 +61,7 @@ static const struct carve_row carve_rows[] = {
 	{ "16 of 60 B, align 8", 60, 8, 16 },
 	{ "16 of 64 B, align 64", 64, 64, 16 },
 	{ "40 of 1 B, align 8", 1, 8, 40 },
-	{ "24 of 1000 B, align 8: rollovers", 1000, 8, 24 },
+	{ "24 of a ninth of a chunk, align 8: rollovers", CHUNK / 9, 8, 24 },
 	{ "64 of 100 B, align 256", 100, 256, 64 },
 };
 
@@ -118,7 +120,8 @@ static void bulk_carves_apart(struct kunit *test)
  * puts all its slices in one), and the current one's six go back to its
  * position in one run: it is sliced from its start again (not under
  * init_on_free, which wipes it at the next rollover), and a request that
- * does not fit what it had left slices it again rather than retire it.
+ * does not fit what it had left slices it again rather than retire it or
+ * take a spare.
  */
 static void bulk_rolls_over(struct kunit *test)
 {
@@ -150,7 +153,10 @@ static void bulk_rolls_over(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, BP_DELTA(freed, after, REWINDS),
 			want_init_on_free() ? 0 : 1);
 	KUNIT_EXPECT_EQ(test, freed.v[BUFPOOL_STAT_SLICES_LIVE], 0);
-	KUNIT_EXPECT_NOT_NULL(test, big);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	/* Sliced from the same chunk again: not retired, nor a spare. */
+	KUNIT_EXPECT_PTR_EQ(test, virt_to_folio(big),
+			    virt_to_folio(ctx->bufs[nr - 1]));
 	KUNIT_EXPECT_EQ(test, more.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
 }
 
@@ -300,40 +306,53 @@ static void dirty_chunk(struct bufpool *pool, int c)
 }
 
 /*
- * Zeroed where a call would be: in a zero-filling pool, and under
- * init_on_alloc, over memory freed dirty on the same CPU.
+ * Carves a bulk call's slices on this CPU, where its chunk was filled with
+ * 0xa5 and freed, and whether each is zeroed.
  */
-static void bulk_zeroes(struct kunit *test)
+static bool bulk_zeroed(struct kunit *test, struct bufpool *pool)
 {
-	const bool ioa = want_init_on_alloc(GFP_ATOMIC);
 	struct bulk_ctx *ctx = test->priv;
-	unsigned int flags;
+	bool zeroed = true;
 	size_t got;
 	int i;
 
-	for (flags = 0; flags <= BUFPOOL_ZERO_FILL; flags += BUFPOOL_ZERO_FILL) {
-		struct bufpool *pool = bulk_pool(test, 0, flags);
-
-		preempt_disable();
-		dirty_chunk(pool, 0xa5);
-		got = bufpool_pool_alloc_bulk(pool, 500, GFP_ATOMIC, 8,
-					      ctx->bufs);
-		preempt_enable();
-		KUNIT_ASSERT_EQ(test, got, 8);
-		/* Without either, what a slice holds is not said. */
-		for (i = 0; i < 8 && (ioa || flags); i++)
-			KUNIT_EXPECT_TRUE_MSG(test,
-					      bp_all_bytes(ctx->bufs[i], 0, 500),
-					      "zero_fill %u, init_on_alloc %d: slice %d",
-					      flags, ioa, i);
-		bufpool_free_bulk(8, ctx->bufs);
-		bufpool_destroy(pool);
-		ctx->pool = NULL;
-	}
-	kunit_info(test, "init_on_alloc %d\n", ioa);
+	preempt_disable();
+	dirty_chunk(pool, 0xa5);
+	got = bufpool_pool_alloc_bulk(pool, 500, GFP_ATOMIC, 8, ctx->bufs);
+	preempt_enable();
+	KUNIT_ASSERT_EQ(test, got, 8);
+	for (i = 0; i < 8; i++)
+		zeroed &= bp_all_bytes(ctx->bufs[i], 0, 500);
+	bufpool_free_bulk(8, ctx->bufs);
+	return zeroed;
 }
 
-/* A debug pool's slices, each laid out and checked as a call's. */
+/* A zero-filling pool's bulk slices are zeroed, as its calls' are. */
+static void bulk_zero_fill(struct kunit *test)
+{
+	struct bufpool *pool = bulk_pool(test, 0, BUFPOOL_ZERO_FILL);
+
+	KUNIT_EXPECT_TRUE(test, bulk_zeroed(test, pool));
+}
+
+/*
+ * Under init_on_alloc, a bulk call's slices are zeroed over memory freed
+ * dirty, with one memset for a carve's run.
+ */
+static void bulk_init_on_alloc(struct kunit *test)
+{
+	struct bufpool *pool;
+
+	if (!want_init_on_alloc(GFP_ATOMIC))
+		kunit_skip(test, "needs init_on_alloc=1");
+	pool = bulk_pool(test, 0, 0);
+	KUNIT_EXPECT_TRUE(test, bulk_zeroed(test, pool));
+}
+
+/*
+ * A debug pool's slices, each laid out and checked as a call's: freed in
+ * bulk, each is known freed, and a second free of one is reported.
+ */
 static void bulk_debug_pool(struct kunit *test)
 {
 	struct bulk_ctx *ctx = test->priv;
@@ -347,12 +366,78 @@ static void bulk_debug_pool(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(ctx->bufs[i]));
 		memset(ctx->bufs[i], 0x5a, 100);
 	}
-	bufpool_free_bulk(16, ctx->bufs);
+	/* The last stays live, so that the chunk does. */
+	bufpool_free_bulk(15, ctx->bufs);
+	bp_expect_begin(test);
+	bufpool_free(ctx->bufs[0]);
+	bp_expect_end(test);
+	bufpool_free(ctx->bufs[15]);
 	bufpool_get_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_MISUSES], 1);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SLICES_LIVE], 0);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_UNSAFE_POOLED_CALLS], 16);
 	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_CORRUPTIONS], 0);
-	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_MISUSES], 0);
+}
+
+/*
+ * A run freed in bulk on another CPU, into the chunk the first CPU slices:
+ * one atomic puts all its slices, so that chunk, every slice of it freed,
+ * is sliced again in place at its CPU's next rollover.
+ */
+struct remote_work {
+	struct bufpool *pool;
+	void **bufs;
+	unsigned int nr;
+	size_t got;
+	void *big;
+};
+
+static long remote_alloc(void *arg)
+{
+	struct remote_work *w = arg;
+
+	w->got = bufpool_pool_alloc_bulk(w->pool, CHUNK / 64, GFP_KERNEL, w->nr,
+					 w->bufs);
+	return 0;
+}
+
+static long remote_free(void *arg)
+{
+	struct remote_work *w = arg;
+
+	bufpool_free_bulk(w->nr, w->bufs);
+	return 0;
+}
+
+static long remote_big(void *arg)
+{
+	struct remote_work *w = arg;
+
+	/* More than the 24/64 the chunk has left after the run: a rollover. */
+	w->big = bufpool_pool_alloc_unsafe(w->pool, CHUNK / 2 - 1, GFP_KERNEL);
+	return 0;
+}
+
+static void free_bulk_elsewhere(struct kunit *test)
+{
+	struct bulk_ctx *ctx = test->priv;
+	struct remote_work w = { .bufs = ctx->bufs, .nr = 40 };
+	int home = cpumask_first(cpu_online_mask);
+	int away = cpumask_next(home, cpu_online_mask);
+
+	if (away >= nr_cpu_ids)
+		kunit_skip(test, "needs 2 CPUs");
+	w.pool = bulk_pool(test, 0, 0);
+	work_on_cpu(home, remote_alloc, &w);
+	KUNIT_ASSERT_EQ(test, w.got, w.nr);
+	work_on_cpu(away, remote_free, &w);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	work_on_cpu(home, remote_big, &w);
+	KUNIT_ASSERT_NOT_NULL(test, w.big);
+	KUNIT_EXPECT_PTR_EQ(test, virt_to_folio(w.big),
+			    virt_to_folio(ctx->bufs[0]));
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 0);
+	bufpool_free(w.big);
 }
 
 static struct kunit_case bulk_cases[] = {
@@ -361,8 +446,10 @@ static struct kunit_case bulk_cases[] = {
 	KUNIT_CASE(bulk_all_or_none),
 	KUNIT_CASE(bulk_unsliced_sizes),
 	KUNIT_CASE(free_bulk_mixed),
+	KUNIT_CASE(free_bulk_elsewhere),
 	KUNIT_CASE(bulk_default_pool),
-	KUNIT_CASE(bulk_zeroes),
+	KUNIT_CASE(bulk_zero_fill),
+	KUNIT_CASE(bulk_init_on_alloc),
 	KUNIT_CASE(bulk_debug_pool),
 	{}
 };
