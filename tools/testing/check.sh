@@ -118,10 +118,11 @@ target_make_args() {
 
 # debug_args TARGET: what a debug kernel's command line adds on TARGET.
 # On x86_64, 4-level paging (no5lvl): QEMU's -cpu max offers LA57, and
-# the 6.12 debug kernel, taking the timer interrupt while identify_cpu()
+# the 6.12 and 7.3 debug kernels, taking an interrupt while identify_cpu()
 # rebuilds the boot CPU's feature bits, sees LA57 off for a moment and
 # KASAN reports the interrupt's first access to the 5-level direct map
-# as wild (seen at boot, on 2 vCPUs and on 8). Few x86 machines have 5
+# as wild (seen at boot, on 2 vCPUs and on 8). Every guest that boots a
+# debug kernel takes it. Few x86 machines have 5
 # levels; bufpool's code does not depend on it.
 debug_args() {
 	[ "$1" = x86_64 ] && echo no5lvl
@@ -164,9 +165,10 @@ kunit_job() {
 	[ "$variant" = debug ] && [ "$target" = x86_64 ] || return
 	kernel_has_stock amd64 && return
 	msg "insmod-$kver: loading bufpool into the debug kernel $kver in QEMU"
+	# shellcheck disable=SC2046 # debug_args is words
 	guest_run "insmod-$kver" "$kdir/arch/x86/boot/bzImage" stock 300 \
 		"$out/bufpool.ko" "$out/tools/client/bufpool_client.ko" \
-		"$out/tools/bufpoolstat" -- init_on_alloc=1
+		"$out/tools/bufpoolstat" -- init_on_alloc=1 $(debug_args x86_64)
 	echo "guest insmod-$kver $BUFPOOL_OUT/insmod-$kver.serial.log" >> "$jobs_dir/$name.judge"
 }
 
