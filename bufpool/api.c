@@ -29,27 +29,32 @@
 #include "trace.h"
 
 /*
- * bufpool_count_call() for a slice of @size the fast path carved: its
- * size is 1 to 4 MB, whose bucket needs no clamp.
+ * bufpool_count_call() for @n slices of @size the fast path carved: their
+ * size is 1 to 4 MB, whose bucket needs no clamp. Inline, so that one
+ * slice's counts are an increment and an add.
  */
-static __always_inline void bufpool_count_slice(struct bufpool *pool,
-						enum bufpool_path path,
-						size_t size)
-{
-	struct bufpool_cpu_stats __percpu *stats = &pool->pcpu->stats;
-
-	this_cpu_inc(stats->hist[path][bufpool_slice_bucket(size)]);
-	this_cpu_add(stats->cnt[BUFPOOL_CNT_BYTES(path)], size);
-}
-
-/* bufpool_count_slice() for @n slices of @size at once. */
-static void bufpool_count_slices(struct bufpool *pool, enum bufpool_path path,
-				 size_t size, unsigned int n)
+static __always_inline void bufpool_count_slices(struct bufpool *pool,
+						 enum bufpool_path path,
+						 size_t size, unsigned int n)
 {
 	struct bufpool_cpu_stats __percpu *stats = &pool->pcpu->stats;
 
 	this_cpu_add(stats->hist[path][bufpool_slice_bucket(size)], n);
 	this_cpu_add(stats->cnt[BUFPOOL_CNT_BYTES(path)], size * n);
+}
+
+/*
+ * Whether the fast path slices a request for @size with @gfp: sizes 1 to
+ * fast_limit, which is 0 where it slices none (a debug or zero-filling
+ * pool), no zone, nothing to zero, tracing off. Anything else is
+ * bufpool_get_slow()'s.
+ */
+static __always_inline bool bufpool_fast_ok(struct bufpool *pool,
+					    size_t size, gfp_t gfp)
+{
+	return likely(size - 1 < READ_ONCE(pool->fast_limit) &&
+		      !(gfp & (GFP_ZONEMASK | __GFP_ZERO)) &&
+		      !trace_bufpool_alloc_enabled());
 }
 
 /*
@@ -190,17 +195,14 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 
 	if (unlikely(in_nmi()))
 		return bufpool_nmi_refused(caller);
-	/* Sizes 1 to fast_limit, which is 0 where the fast path slices none. */
-	if (unlikely(size - 1 >= READ_ONCE(pool->fast_limit) ||
-		     (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
-		     trace_bufpool_alloc_enabled()))
+	if (!bufpool_fast_ok(pool, size, gfp))
 		return bufpool_get_slow(pool, size, gfp, from, caller, false);
 	if (unlikely(bufpool_should_fail(size)))
 		return bufpool_get_injected(pool, path, size, gfp, caller);
 	buf = bufpool_slice_fast(pool, size);
 	if (unlikely(!buf))
 		return bufpool_get_slow(pool, size, gfp, from, caller, true);
-	bufpool_count_slice(pool, path, size);
+	bufpool_count_slices(pool, path, size, 1);
 	if (gfpflags_allow_blocking(gfp) || (!from && want_init_on_alloc(gfp)))
 		return bufpool_got(buf, size, gfp, from);
 	return buf;
@@ -544,9 +546,7 @@ static int bufpool_get_many(struct bufpool *pool, size_t size, gfp_t gfp,
 {
 	int n;
 
-	if (size - 1 >= READ_ONCE(pool->fast_limit) ||
-	    (gfp & (GFP_ZONEMASK | __GFP_ZERO)) ||
-	    trace_bufpool_alloc_enabled())
+	if (!bufpool_fast_ok(pool, size, gfp))
 		return 0;
 	if (unlikely(bufpool_should_fail(size))) {
 		bufpool_get_done(pool, BUFPOOL_PATH_UNSAFE_POOLED, size, NULL,
