@@ -44,29 +44,38 @@ static __always_inline void bufpool_count_slices(struct bufpool *pool,
 }
 
 /*
+ * What a sliced request's @gfp must not name: a zone, which a chunk is not
+ * of; nor __GFP_ACCOUNT. A chunk's slices go to many callers, of any
+ * memory cgroup, and are not charged one by one: a request to be charged
+ * is served directly, charged by kmalloc() as kmalloc() charges it.
+ */
+#define BUFPOOL_GFP_DIRECT	(GFP_ZONEMASK | __GFP_ACCOUNT)
+
+/*
  * Whether the fast path slices a request for @size with @gfp: sizes 1 to
  * fast_limit, which is 0 where it slices none (a debug or zero-filling
- * pool), no zone, nothing to zero, tracing off. Anything else is
- * bufpool_get_slow()'s.
+ * pool), nothing bufpool_sliced() sends direct, nothing to zero, tracing
+ * off. Anything else is bufpool_get_slow()'s.
  */
 static __always_inline bool bufpool_fast_ok(struct bufpool *pool,
 					    size_t size, gfp_t gfp)
 {
 	return likely(size - 1 < READ_ONCE(pool->fast_limit) &&
-		      !(gfp & (GFP_ZONEMASK | __GFP_ZERO)) &&
+		      !(gfp & (BUFPOOL_GFP_DIRECT | __GFP_ZERO)) &&
 		      !trace_bufpool_alloc_enabled());
 }
 
 /*
  * Whether an allocUnsafe or from request is sliced from a chunk of
  * @pool_size: Node's rule (0 < size < threshold), a gfp that names no
- * zone, and room for a debug pool's header and redzone.
+ * zone and asks for no memory cgroup charge, and room for a debug pool's
+ * header and redzone.
  */
 static __always_inline bool bufpool_sliced(struct bufpool *pool, size_t size,
 					   gfp_t gfp, unsigned int pool_size)
 {
 	return size && size < bufpool_threshold(pool, pool_size) &&
-	       !(gfp & GFP_ZONEMASK) &&
+	       !(gfp & BUFPOOL_GFP_DIRECT) &&
 	       !bufpool_debug_too_big(pool, size, pool_size);
 }
 
@@ -287,8 +296,10 @@ EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL_NS);
  * @gfp: allocation flags, as for kmalloc().
  *
  * Sliced from the pool when 0 < @size < the pool's threshold and @gfp
- * names no zone; a buffer of its own otherwise. Its bytes are whatever was
- * there before, unless the pool zero-fills.
+ * names no zone; a buffer of its own otherwise. With %__GFP_ACCOUNT it is
+ * a buffer of its own too, charged to the caller's memory cgroup as
+ * kmalloc() charges it: a chunk is shared by callers of any cgroup. Its
+ * bytes are whatever was there before, unless the pool zero-fills.
  *
  * Context: Any context in which kmalloc() with @gfp may be called: hardirq
  * included with %GFP_ATOMIC, but not on PREEMPT_RT, as for kmalloc(). In

@@ -111,6 +111,13 @@ struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 	 * with the caller's flags (api.c).
 	 */
 	gfp &= ~(__GFP_ZERO | __GFP_NOFAIL | __GFP_DIRECT_RECLAIM);
+	/*
+	 * Nor as the caller's kind of memory: a chunk's slices belong to
+	 * many callers, so it is charged to no memory cgroup (api.c sends a
+	 * request to be charged direct) and grouped as unmovable,
+	 * unreclaimable memory, whatever one caller's flags say.
+	 */
+	gfp &= ~(__GFP_ACCOUNT | __GFP_RECLAIMABLE);
 	gfp |= __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
 	/*
 	 * From this CPU's node, whatever the task's memory policy: the chunk

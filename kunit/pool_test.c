@@ -1375,6 +1375,51 @@ static void bad_zone(struct kunit *test)
 }
 
 /*
+ * A request to be charged to the caller's memory cgroup is served
+ * directly, where kmalloc() charges it: a chunk's slices go to callers of
+ * any cgroup and are not charged one by one. The same request uncharged
+ * is sliced, so the charge is what sends it direct.
+ */
+static void charged_direct(struct kunit *test)
+{
+	long unsafe = bp_stat(test->priv, BUFPOOL_STAT_UNSAFE_DIRECT_CALLS);
+	long from = bp_stat(test->priv, BUFPOOL_STAT_FROM_DIRECT_CALLS);
+	long dflt = bp_stat(NULL, BUFPOOL_STAT_UNSAFE_DIRECT_CALLS);
+	struct bufpool *pool = test->priv;
+	void *got[6], *bulk[2];
+	int i;
+
+	got[0] = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got[0]);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(got[0]));
+	got[1] = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL_ACCOUNT);
+	got[2] = bufpool_pool_alloc_unsafe(pool, 64, GFP_ATOMIC | __GFP_ACCOUNT);
+	got[3] = bufpool_pool_from(pool, "charged", 8, GFP_KERNEL_ACCOUNT);
+	got[4] = bufpool_alloc_unsafe(64, GFP_KERNEL_ACCOUNT);
+	got[5] = bufpool_from("charged", 8, GFP_KERNEL_ACCOUNT);
+	for (i = 1; i < ARRAY_SIZE(got); i++) {
+		KUNIT_ASSERT_NOT_NULL_MSG(test, got[i], "call %d", i);
+		KUNIT_EXPECT_FALSE_MSG(test, bufpool_is_pooled(got[i]),
+				       "call %d", i);
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(got[3], "charged", 8), 0);
+	KUNIT_ASSERT_EQ(test, bufpool_pool_alloc_bulk(pool, 64,
+						      GFP_KERNEL_ACCOUNT, 2,
+						      bulk), 2);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bulk[0]));
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(bulk[1]));
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_UNSAFE_DIRECT_CALLS) -
+			unsafe, 4);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_FROM_DIRECT_CALLS) -
+			from, 1);
+	KUNIT_EXPECT_GE(test, bp_stat(NULL, BUFPOOL_STAT_UNSAFE_DIRECT_CALLS) -
+			dflt, 1);
+	bufpool_free_bulk(2, bulk);
+	for (i = 0; i < ARRAY_SIZE(got); i++)
+		bufpool_free(got[i]);
+}
+
+/*
  * From NMI context every allocation path refuses, and says so once: an NMI
  * can land in this CPU's rollover. The case enters NMI context as far as
  * in_nmi() tells (nmi_enter()'s count), with interrupts off meanwhile.
@@ -1414,6 +1459,7 @@ static struct kunit_case input_cases[] = {
 	KUNIT_CASE_PARAM(absurd_sizes, absurd_gen_params),
 	KUNIT_CASE(free_nothing),
 	KUNIT_CASE(bad_zone),
+	KUNIT_CASE(charged_direct),
 	KUNIT_CASE(nmi_refused),
 	{}
 };
