@@ -224,6 +224,7 @@ struct bb_mem {
 	u64 requested;		/* bytes asked for by the live buffers */
 	u64 held;		/* chunks they pin (bufpool), ksize() (kmalloc) */
 	u64 pages;		/* distinct pages or slabs under them */
+	u64 used;		/* base pages a live byte lies in */
 	unsigned int live;	/* live buffers at the end */
 	unsigned int kept;	/* of which stragglers */
 };
@@ -497,6 +498,49 @@ static int bb_cmp_ptr(const void *a, const void *b)
 }
 
 /*
+ * Sorts the @n words of @v and returns how many distinct ones they hold;
+ * @weight, where set, gives each distinct word's bytes (else PAGE_SIZE).
+ */
+static u64 bb_distinct(unsigned long *v, unsigned int n,
+		       u64 (*weight)(unsigned long))
+{
+	unsigned int i;
+	u64 sum = 0;
+
+	sort(v, n, sizeof(*v), bb_cmp_ptr, NULL);
+	for (i = 0; i < n; i++)
+		if (!i || v[i] != v[i - 1])
+			sum += weight ? weight(v[i]) : PAGE_SIZE;
+	return sum;
+}
+
+static u64 bb_page_bytes(unsigned long page)
+{
+	return page_size((struct page *)page);
+}
+
+/*
+ * Notes the head page of the live buffer @p of @size in @pg and the base
+ * pages its bytes lie in, at most bb_mem_span() of them, in @pfn.
+ */
+static void bb_mem_note(const void *p, unsigned int size, unsigned long *pg,
+			unsigned int *n, unsigned long *pfn, unsigned int *npfn)
+{
+	unsigned long first = (unsigned long)p >> PAGE_SHIFT;
+	unsigned long last = ((unsigned long)p + size - 1) >> PAGE_SHIFT;
+
+	pg[(*n)++] = (unsigned long)virt_to_head_page(p);
+	while (first <= last)
+		pfn[(*npfn)++] = first++;
+}
+
+/* The most base pages a buffer of up to mem_max bytes lies in. */
+static unsigned int bb_mem_span(void)
+{
+	return DIV_ROUND_UP(mem_max, PAGE_SIZE) + 1;
+}
+
+/*
  * One memory workload: mem_ops allocations of 1 to mem_max bytes, the
  * last mem_live of them live and freed oldest first; with stragglers, one
  * allocation in a hundred is kept until the end instead. What the live
@@ -505,10 +549,10 @@ static int bb_cmp_ptr(const void *a, const void *b)
  */
 static int bb_mem_run(struct bb_mem *m)
 {
-	unsigned int cap = mem_ops / 50 + 1, kept = 0, n = 0, i, size;
+	unsigned int cap = mem_ops / 50 + 1, kept = 0, n = 0, npfn = 0, i, size;
+	unsigned long *pg = NULL, *pfn = NULL;
 	unsigned long head = 0, tail = 0, op;
 	unsigned int *fsize, *ssize;
-	struct page **pg = NULL;
 	void **fifo, **keep;
 	struct rnd_state rnd;
 	int err = -ENOMEM;
@@ -545,28 +589,26 @@ static int bb_mem_run(struct bb_mem *m)
 	}
 
 	pg = kcalloc(mem_live + cap, sizeof(*pg), GFP_KERNEL);
-	if (!pg)
+	pfn = kcalloc((mem_live + cap) * bb_mem_span(), sizeof(*pfn), GFP_KERNEL);
+	if (!pg || !pfn)
 		goto free;
 	m->requested = 0;
 	m->held = 0;
 	for (op = tail; op < head; op++) {
 		p = fifo[op % mem_live];
 		m->requested += fsize[op % mem_live];
-		pg[n++] = virt_to_head_page(p);
+		bb_mem_note(p, fsize[op % mem_live], pg, &n, pfn, &npfn);
 		if (m->c == BB_KMALLOC)
 			m->held += ksize(p);
 	}
 	for (i = 0; i < kept; i++) {
 		m->requested += ssize[i];
-		pg[n++] = virt_to_head_page(keep[i]);
+		bb_mem_note(keep[i], ssize[i], pg, &n, pfn, &npfn);
 		if (m->c == BB_KMALLOC)
 			m->held += ksize(keep[i]);
 	}
-	sort(pg, n, sizeof(*pg), bb_cmp_ptr, NULL);
-	m->pages = 0;
-	for (i = 0; i < n; i++)
-		if (!i || pg[i] != pg[i - 1])
-			m->pages += page_size(pg[i]);
+	m->pages = bb_distinct(pg, n, bb_page_bytes);
+	m->used = bb_distinct(pfn, npfn, NULL);
 	if (m->c == BB_POOLED)
 		m->held = m->pages;
 	m->live = n;
@@ -578,6 +620,7 @@ free:
 	for (i = 0; i < kept; i++)
 		bb_free(m->c, keep[i], 0);
 out:
+	kfree(pfn);
 	kfree(pg);
 	kfree(ssize);
 	kfree(keep);
@@ -1020,7 +1063,7 @@ static int bb_memory(struct bb_state *s)
 {
 	static const enum bb_contender who[] = { BB_POOLED, BB_KMALLOC };
 	struct bb_thread *t = s->t;
-	struct bb_num b[2];
+	struct bb_num b[3];
 	unsigned int w, i;
 	struct bb_mem *m;
 	int err;
@@ -1045,18 +1088,21 @@ static int bb_memory(struct bb_state *s)
 	pr_info("\n");
 	pr_info("memory: %u allocations of 1 to %u B, %u live, freed oldest first; held at the end\n",
 		mem_ops, mem_max, mem_live);
-	pr_info("  held: chunks pinned (bufpool), ksize() (kmalloc); pages: distinct pages or slabs under the live buffers\n");
-	pr_info("  %-11s%-22s%6s%11s%11s%10s%11s%10s\n", "workload",
+	pr_info("  held: chunks pinned (bufpool), ksize() (kmalloc); pages: distinct pages or slabs under the live buffers;\n");
+	pr_info("  used: base pages a live byte lies in (what chunks would hold if each page went back when no live slice lies in it)\n");
+	pr_info("  %-11s%-22s%6s%11s%11s%10s%11s%10s%11s%10s\n", "workload",
 		"contender", "live", "requested", "held", "held/req", "pages",
-		"pages/req");
+		"pages/req", "used", "used/req");
 	for (i = 0; i < s->nmem; i++) {
 		m = &s->mem[i];
-		pr_info("  %-11s%-22s%6u%11llu%11llu%10s%11llu%10s\n",
+		pr_info("  %-11s%-22s%6u%11llu%11llu%10s%11llu%10s%11llu%10s\n",
 			m->stragglers ? "stragglers" : "fifo", bb_names[m->c],
 			m->live, m->requested, m->held,
 			bb_x(&b[0], bb_ratio(m->held, m->requested), true),
 			m->pages,
-			bb_x(&b[1], bb_ratio(m->pages, m->requested), true));
+			bb_x(&b[1], bb_ratio(m->pages, m->requested), true),
+			m->used,
+			bb_x(&b[2], bb_ratio(m->used, m->requested), true));
 	}
 	for (i = 0; i < s->nmem; i++) {
 		m = &s->mem[i];
