@@ -4,7 +4,7 @@
  *
  * It shows how a client module builds against bufpool (the Kbuild file
  * next to this one, and MODULE_IMPORT_NS(BUFPOOL_NS) below) and how a driver
- * uses the API. The "mode" parameter picks one of two jobs:
+ * uses the API. The "mode" parameter picks one of three jobs:
  *
  * selftest  At load, call every public function of bufpool once and check
  *	the basics, printing "bufpool-check: ok NAME" or
@@ -37,6 +37,13 @@
  *
  *	Every message carries its sequence number and a byte pattern, checked
  *	when it is freed, so that slices handed out twice would show.
+ *
+ * hold      At load, take hold_count buffers of hold_size bytes from
+ *	bufpool_alloc_unsafe(), with GFP_KERNEL_ACCOUNT when hold_account is
+ *	set, and keep them until unloaded: the memory a driver's long-lived
+ *	buffers hold, charged to the memory cgroup of the task that loaded
+ *	the module where they are accounted (a request to be charged is
+ *	served directly, by kmalloc), and to none where they are sliced.
  */
 
 /*
@@ -61,6 +68,7 @@
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -70,17 +78,19 @@
 enum client_mode {
 	CLIENT_SELFTEST,
 	CLIENT_WORKLOAD,
+	CLIENT_HOLD,
 };
 
 static const char * const client_modes[] = {
 	[CLIENT_SELFTEST] = "selftest",
 	[CLIENT_WORKLOAD] = "workload",
+	[CLIENT_HOLD] = "hold",
 };
 
 static char *mode = "workload";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode,
-		 "selftest: check every bufpool function once at load; workload (default): run a driver-like workload until unloaded");
+		 "selftest: check every bufpool function once at load; workload (default): run a driver-like workload until unloaded; hold: keep hold_count buffers until unloaded");
 
 static unsigned int duration_ms;
 module_param(duration_ms, uint, 0444);
@@ -101,6 +111,24 @@ static unsigned int stragglers = 16;
 module_param(stragglers, uint, 0444);
 MODULE_PARM_DESC(stragglers,
 		 "workload: messages each context keeps until unload, pinning the chunks they were sliced from (default 16)");
+
+#define CLIENT_HOLD_MAX_COUNT	65536
+#define CLIENT_HOLD_MAX_SIZE	SZ_1M
+
+static unsigned int hold_count = 512;
+module_param(hold_count, uint, 0444);
+MODULE_PARM_DESC(hold_count,
+		 "hold: buffers taken at load and kept until unload, 1 to 65536 (default 512)");
+
+static unsigned int hold_size = 4000;
+module_param(hold_size, uint, 0444);
+MODULE_PARM_DESC(hold_size,
+		 "hold: bytes of each, 1 to 1048576 (default 4000)");
+
+static bool hold_account;
+module_param(hold_account, bool, 0444);
+MODULE_PARM_DESC(hold_account,
+		 "hold: allocate with GFP_KERNEL_ACCOUNT, charged to the loading task's memory cgroup (default 0: GFP_KERNEL)");
 
 static enum client_mode client_mode;
 
@@ -1106,13 +1134,56 @@ static void client_workload_stop(void)
 	kfree(client.tx);
 }
 
+/* The hold mode. */
+
+static void **client_held;
+
+static void client_hold_free(unsigned int n)
+{
+	while (n)
+		bufpool_free(client_held[--n]);
+	kvfree(client_held);
+}
+
+static int client_hold_start(void)
+{
+	gfp_t gfp = hold_account ? GFP_KERNEL_ACCOUNT : GFP_KERNEL;
+	unsigned int i, pooled = 0;
+
+	if (!hold_count || hold_count > CLIENT_HOLD_MAX_COUNT ||
+	    !hold_size || hold_size > CLIENT_HOLD_MAX_SIZE) {
+		pr_err(KBUILD_MODNAME ": hold_count=%u hold_size=%u: 1 to %u buffers of 1 to %u bytes\n",
+		       hold_count, hold_size, CLIENT_HOLD_MAX_COUNT,
+		       CLIENT_HOLD_MAX_SIZE);
+		return -EINVAL;
+	}
+	client_held = kvcalloc(hold_count, sizeof(*client_held), GFP_KERNEL);
+	if (!client_held)
+		return -ENOMEM;
+	for (i = 0; i < hold_count; i++) {
+		client_held[i] = bufpool_alloc_unsafe(hold_size, gfp);
+		if (!client_held[i]) {
+			pr_err(KBUILD_MODNAME ": hold: buffer %u of %u B: out of memory\n",
+			       i, hold_size);
+			client_hold_free(i);
+			return -ENOMEM;
+		}
+		memset(client_held[i], 0x5a, hold_size);
+		pooled += bufpool_is_pooled(client_held[i]);
+	}
+	pr_info(KBUILD_MODNAME ": hold: %u buffers of %u B with %s, %u of them pooled, until unloaded\n",
+		hold_count, hold_size,
+		hold_account ? "GFP_KERNEL_ACCOUNT" : "GFP_KERNEL", pooled);
+	return 0;
+}
+
 static int __init client_init(void)
 {
 	int ret;
 
 	ret = sysfs_match_string(client_modes, mode);
 	if (ret < 0) {
-		pr_err(KBUILD_MODNAME ": mode \"%s\": use selftest or workload\n",
+		pr_err(KBUILD_MODNAME ": mode \"%s\": use selftest, workload or hold\n",
 		       mode);
 		return -EINVAL;
 	}
@@ -1120,6 +1191,8 @@ static int __init client_init(void)
 
 	if (client_mode == CLIENT_WORKLOAD)
 		return client_workload_start();
+	if (client_mode == CLIENT_HOLD)
+		return client_hold_start();
 
 	client_selftest();
 	/*
@@ -1133,6 +1206,8 @@ static void __exit client_exit(void)
 {
 	if (client_mode == CLIENT_WORKLOAD)
 		client_workload_stop();
+	if (client_mode == CLIENT_HOLD)
+		client_hold_free(hold_count);
 }
 
 module_init(client_init);

@@ -33,5 +33,52 @@ check stats-see-client client_counted
 check bufpoolstat /bufpoolstat --json
 check unload-client rmmod bufpool_client
 check client-freed-all all_freed
+
+# Memory cgroup charges: the client holds 512 buffers of 4000 B, loaded
+# from a task in a cgroup of its own. With GFP_KERNEL_ACCOUNT each is
+# served directly and kmalloc charges it to that cgroup, until it is
+# freed; without, they are slices of chunks, which no cgroup is charged
+# for. memory.current also counts the few pages a CPU keeps precharged,
+# hence the margins of half the bytes held.
+cgroup=/sys/fs/cgroup
+held=$((512 * 4000))
+memcg_on() {
+	mount -t cgroup2 none $cgroup 2>/dev/null
+	grep -qw memory $cgroup/cgroup.controllers &&
+		echo +memory > $cgroup/cgroup.subtree_control
+}
+# hold_in ACCOUNT: loads the client in the "hold" cgroup, prints what the
+# cgroup is charged once the loading task is gone.
+hold_in() {
+	mkdir -p $cgroup/hold &&
+		sh -c "echo \$\$ > $cgroup/hold/cgroup.procs &&
+		       exec insmod /bufpool_client.ko mode=hold hold_count=512 hold_size=4000 hold_account=$1" &&
+		cat $cgroup/hold/memory.current
+}
+charged_at_least() {
+	echo "memory.current $1, held $held"
+	[ "$1" -ge "$held" ]
+}
+charged_below_half() {
+	echo "memory.current $1, held $held"
+	[ "$1" -lt $((held / 2)) ]
+}
+if memcg_on; then
+	now=$(hold_in 1)
+	echo "# GFP_KERNEL_ACCOUNT: the cgroup's memory.current $now, $held B held"
+	check memcg-account-charged charged_at_least "${now:-0}"
+	check memcg-account-unload rmmod bufpool_client
+	now=$(cat $cgroup/hold/memory.current)
+	echo "# unloaded: memory.current $now"
+	check memcg-account-uncharged charged_below_half "$now"
+	rmdir $cgroup/hold
+	now=$(hold_in 0)
+	echo "# GFP_KERNEL: memory.current $now, $held B held"
+	check memcg-sliced-not-charged charged_below_half "${now:-$held}"
+	check memcg-sliced-unload rmmod bufpool_client
+	rmdir $cgroup/hold
+else
+	echo "bufpool-check: ok memcg-charges # SKIP no memory cgroup controller in this kernel"
+fi
 check unload-bufpool rmmod bufpool
 check debugfs-gone test ! -e /sys/kernel/debug/bufpool
