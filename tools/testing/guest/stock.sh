@@ -63,6 +63,12 @@ charged_below_half() {
 	echo "memory.current $1, held $held"
 	[ "$1" -lt $((held / 2)) ]
 }
+# A count the hold mode cannot take is refused, and says so.
+hold_refused() {
+	! insmod /bufpool_client.ko mode=hold hold_count=0 &&
+		dmesg | grep -q 'bufpool_client: hold_count=0 hold_size=4000: 1 to 65536 buffers'
+}
+check hold-bad-count hold_refused
 if memcg_on; then
 	now=$(hold_in 1)
 	echo "# GFP_KERNEL_ACCOUNT: the cgroup's memory.current $now, $held B held"
