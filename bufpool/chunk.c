@@ -68,8 +68,9 @@ static bool bufpool_chunk_count_spare(struct bufpool *pool, int cpu,
 }
 
 /*
- * Spares kept per CPU for chunks of @size: BUFPOOL_POOL_SPARE_BYTES of
- * them, at least one.
+ * Spare slots a CPU has for chunks of @size: BUFPOOL_POOL_SPARE_BYTES of
+ * them, at least one. A chunk larger than BUFPOOL_CPU_SPARE_BYTES fills
+ * none: bufpool_chunk_count_spare() refuses it.
  */
 static unsigned int bufpool_spares(unsigned long size)
 {
@@ -443,6 +444,7 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 	bool kept = false;
 	int i;
 
+	/* Until the page is in a slot, its reference holds the pool. */
 	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
 		return false;
 	/* A chunk of another node goes back: this CPU would slice it remote. */
@@ -458,12 +460,15 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 	bufpool_chunk_wipe(pool, page);
 	/*
 	 * Once the page is in a slot, its reference to the pool is not ours:
-	 * bufpool_destroy() or the shrinker may take it and the pool go. The
-	 * pool is freed only a grace period after bufpool_destroy(), so this
-	 * holds it.
+	 * bufpool_destroy() or the shrinker may take it and the pool go. An
+	 * RCU reader that looks at dying before it fills a slot holds it:
+	 * either the reader began after bufpool_destroy() set dying and
+	 * waited for a grace period, and sees dying; or bufpool_destroy()
+	 * waits for the reader before it drains the slots and kills the
+	 * pool's reference, which until then no put can release.
 	 */
 	rcu_read_lock();
-	for (; i < bufpool_spares(size); i++) {
+	for (; !READ_ONCE(pool->dying) && i < bufpool_spares(size); i++) {
 		/* Full slots are passed over without a locked instruction. */
 		if (READ_ONCE(slots[i]) || cmpxchg(&slots[i], NULL, page))
 			continue;
@@ -477,9 +482,9 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 		kept = true;
 		break;
 	}
-	rcu_read_unlock();
 	if (!kept)
 		bufpool_chunk_count_spare(pool, cpu, page, -1);
+	rcu_read_unlock();
 	return kept;
 }
 
