@@ -76,7 +76,8 @@ static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 	struct bufpool_stats st;
 	int i, cpu;
 
-	v = kmalloc_array(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
+	/* Zeroed: a CPU that comes online between the loops prints none. */
+	v = kcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return;
 	bufpool_get_stats(pool, &st);
