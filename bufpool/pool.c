@@ -83,6 +83,16 @@ void bufpool_fast_update(struct bufpool *pool)
 	WRITE_ONCE(pool->fast_limit, limit ? limit - 1 : 0);
 }
 
+/*
+ * An ASCII letter or digit: the kernel's isalnum() takes Latin-1 letters
+ * too, which would make a name no UTF-8 reader (bufpoolstat's JSON) can
+ * print.
+ */
+static bool bufpool_name_alnum(char c)
+{
+	return isascii(c) && isalnum(c);
+}
+
 static bool bufpool_name_ok(const char *name)
 {
 	size_t i, len;
@@ -90,10 +100,10 @@ static bool bufpool_name_ok(const char *name)
 	if (!name)
 		return false;
 	len = strnlen(name, BUFPOOL_NAME_MAX);
-	if (!len || len == BUFPOOL_NAME_MAX || !isalnum(name[0]))
+	if (!len || len == BUFPOOL_NAME_MAX || !bufpool_name_alnum(name[0]))
 		return false;
 	for (i = 1; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_-.", name[i]))
+		if (!bufpool_name_alnum(name[i]) && !strchr("_-.", name[i]))
 			return false;
 	return true;
 }
@@ -130,7 +140,7 @@ static void bufpool_ref_release(struct percpu_ref *ref)
 
 /**
  * bufpool_create - create a named pool
- * @name: unique name of 1 to %BUFPOOL_NAME_MAX - 1 characters: letters,
+ * @name: unique name of 1 to %BUFPOOL_NAME_MAX - 1 characters: ASCII letters,
  *	digits, '_', '-' and '.', starting with a letter or digit. It names
  *	the pool's directory in debugfs.
  * @params: the pool's shape, see struct bufpool_params; NULL for the

@@ -1228,6 +1228,8 @@ static const struct bad_params_row bad_params_rows[] = {
 	{ "slash in name", "a/b", {} },
 	{ "dot first", ".hidden", {} },
 	{ "space in name", "a b", {} },
+	{ "Latin-1 letter first", "\xe9th0", {} },
+	{ "Latin-1 letter inside", "eth\xe9", {} },
 	{ "name too long", "this-name-is-far-too-long-for-bufpool", {} },
 };
 
