@@ -129,7 +129,8 @@ static int __init bufpool_init(void)
 	 */
 	kernel_param_lock(THIS_MODULE);
 	p.pool_size = pool_size;
-	p.threshold = threshold;
+	/* As a pool_size write clamps it: both writes may come before. */
+	p.threshold = min(threshold, pool_size + 1);
 	p.flags = zero_fill ? BUFPOOL_ZERO_FILL : 0;
 	ret = bufpool_core_init(&p);
 	kernel_param_unlock(THIS_MODULE);

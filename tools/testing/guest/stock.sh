@@ -13,6 +13,14 @@ root_only() { ls -l /sys/kernel/debug/bufpool/default | grep -q '^-r-------- .* 
 trace_on() { echo > $tracing/trace && echo 1 > $tracing/events/bufpool/enable; }
 traced() { grep -q "$1" $tracing/trace; }
 
+# A threshold set for a larger pool_size is clamped to a smaller one's,
+# whichever order the parameters come in, as a write of pool_size does.
+clamped_at_load() {
+	insmod /bufpool.ko threshold=8193 pool_size=4096 &&
+		[ "$(bp_stat default threshold)" -eq 4097 ] &&
+		rmmod bufpool
+}
+check load-threshold-clamped clamped_at_load
 check load-bufpool insmod /bufpool.ko
 check modinfo-version sh -c 'grep -q . /sys/module/bufpool/version'
 check trace-on trace_on
