@@ -594,21 +594,14 @@ static void double_free_slice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 0);
 }
 
-/*
- * A direct buffer of @size freed twice: the second free is reported, left
- * alone. One too large for a slab is freed with its pages, which the
- * report must not read: debug_pagealloc unmaps them at once.
- */
-static noinline void double_free_direct_size(struct kunit *test,
-					     size_t size, bool large)
+static void double_free_direct(struct kunit *test)
 {
 	long misuses = bp_stat(NULL, BUFPOOL_STAT_MISUSES);
-	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, size, GFP_KERNEL);
+	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, 100, GFP_KERNEL);
 	struct bp_log log;
 	char who[48];
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_EXPECT_EQ(test, folio_test_slab(virt_to_folio(buf)), !large);
 	bufpool_free(buf);
 	bp_log_mark(&log);
 	bp_expect_begin(test);
@@ -622,14 +615,30 @@ static noinline void double_free_direct_size(struct kunit *test,
 					   NULL));
 }
 
-static void double_free_direct(struct kunit *test)
-{
-	double_free_direct_size(test, 100, false);
-}
-
+/*
+ * A direct buffer too large for a slab is freed with its pages: its second
+ * free must be reported without reading them, which debug_pagealloc
+ * unmaps at once.
+ */
 static void double_free_direct_large(struct kunit *test)
 {
-	double_free_direct_size(test, 3 * PAGE_SIZE, true);
+	long misuses = bp_stat(NULL, BUFPOOL_STAT_MISUSES);
+	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, 3 * PAGE_SIZE,
+						 GFP_KERNEL);
+	struct bp_log log;
+	char who[48];
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_FALSE(test, folio_test_slab(virt_to_folio(buf)));
+	bufpool_free(buf);
+	bp_log_mark(&log);
+	bp_expect_begin(test);
+	bufpool_free(buf);
+	bp_expect_end(test);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_MISUSES), misuses + 1);
+	snprintf(who, sizeof(who), "misuse: %s+", __func__);
+	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, who, ", which is freed already",
+					   NULL));
 }
 
 static u8 foreign_global[64];
