@@ -264,28 +264,16 @@ void __bufpool_debug_chunk_released(struct bufpool *pool, struct page *page)
  *
  * Context: Any context.
  * Return: false, after reporting a misuse, when @buf is not in the kernel's
- * direct map: bufpool never handed it out; or when its page holds no
- * reference, as no page under a live buffer does: a buffer freed already,
- * whose page kmalloc gave back (a large one), or a chunk's, which may not
- * be read any more (under debug_pagealloc it is unmapped) nor its
- * ->private trusted (a free page's holds its order); or a tail page of a
- * high-order allocation that is not compound, which bufpool never makes.
+ * direct map: bufpool never handed it out.
  */
 bool __bufpool_debug_addr_ok(const void *buf, unsigned long caller)
 {
-	if (!virt_addr_valid(buf)) {
-		bufpool_report_misuse(NULL, buf, caller,
-				      "which is not in the kernel's direct map: bufpool never allocated it",
-				      0);
-		return false;
-	}
-	if (!folio_ref_count(virt_to_folio(buf))) {
-		bufpool_report_misuse(NULL, buf, caller,
-				      "which is freed already or which bufpool never allocated: its page holds no reference",
-				      0);
-		return false;
-	}
-	return true;
+	if (virt_addr_valid(buf))
+		return true;
+	bufpool_report_misuse(NULL, buf, caller,
+			      "which is not in the kernel's direct map: bufpool never allocated it",
+			      0);
+	return false;
 }
 
 /**

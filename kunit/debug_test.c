@@ -615,32 +615,6 @@ static void double_free_direct(struct kunit *test)
 					   NULL));
 }
 
-/*
- * A direct buffer too large for a slab is freed with its pages: its second
- * free must be reported without reading them, which debug_pagealloc
- * unmaps at once.
- */
-static void double_free_direct_large(struct kunit *test)
-{
-	long misuses = bp_stat(NULL, BUFPOOL_STAT_MISUSES);
-	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, 3 * PAGE_SIZE,
-						 GFP_KERNEL);
-	struct bp_log log;
-	char who[48];
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_FALSE(test, folio_test_slab(virt_to_folio(buf)));
-	bufpool_free(buf);
-	bp_log_mark(&log);
-	bp_expect_begin(test);
-	bufpool_free(buf);
-	bp_expect_end(test);
-	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_MISUSES), misuses + 1);
-	snprintf(who, sizeof(who), "misuse: %s+", __func__);
-	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, who, ", which is freed already",
-					   NULL));
-}
-
 static u8 foreign_global[64];
 
 struct foreign_row {
@@ -716,7 +690,6 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
-	KUNIT_CASE(double_free_direct_large),
 	KUNIT_CASE_PARAM(foreign_pointer, foreign_gen_params),
 	{}
 };
