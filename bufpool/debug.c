@@ -262,18 +262,38 @@ void __bufpool_debug_chunk_released(struct bufpool *pool, struct page *page)
  * @buf: what bufpool_free() was given, not NULL or %ZERO_SIZE_PTR.
  * @caller: who called bufpool_free().
  *
+ * A live buffer's page is in use: it holds a reference (a chunk; a slab or
+ * a large kmalloc until 7.x), or it is a slab or compound, as the pages
+ * kmalloc allocates frozen (with no reference) by 7.3 are. A page given
+ * back to the page allocator is none of these: a buffer freed already, a
+ * large one or a chunk's, whose pages may not be read any more (under
+ * debug_pagealloc they are unmapped), nor their ->private trusted (a free
+ * page's holds its order).
+ *
  * Context: Any context.
  * Return: false, after reporting a misuse, when @buf is not in the kernel's
- * direct map: bufpool never handed it out.
+ * direct map, or not in a page in use: bufpool never handed it out, or it
+ * is freed already.
  */
 bool __bufpool_debug_addr_ok(const void *buf, unsigned long caller)
 {
-	if (virt_addr_valid(buf))
-		return true;
-	bufpool_report_misuse(NULL, buf, caller,
-			      "which is not in the kernel's direct map: bufpool never allocated it",
-			      0);
-	return false;
+	struct folio *folio;
+
+	if (!virt_addr_valid(buf)) {
+		bufpool_report_misuse(NULL, buf, caller,
+				      "which is not in the kernel's direct map: bufpool never allocated it",
+				      0);
+		return false;
+	}
+	folio = virt_to_folio(buf);
+	if (!folio_ref_count(folio) && !folio_test_slab(folio) &&
+	    !folio_test_large(folio)) {
+		bufpool_report_misuse(NULL, buf, caller,
+				      "which is freed already or which bufpool never allocated: its page is free",
+				      0);
+		return false;
+	}
+	return true;
 }
 
 /**

@@ -594,25 +594,47 @@ static void double_free_slice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 0);
 }
 
-static void double_free_direct(struct kunit *test)
+/*
+ * A direct buffer of @size freed twice: the second free is a misuse of
+ * the default pool (no live pool is behind the pointer), reported as the
+ * case @fn's. Inlined, so that the report names the case.
+ */
+static __always_inline void double_free_direct_of(struct kunit *test,
+						  size_t size, const char *fn)
 {
 	long misuses = bp_stat(NULL, BUFPOOL_STAT_MISUSES);
-	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, 100, GFP_KERNEL);
+	u8 *buf = bufpool_pool_alloc_unsafe_slow(test->priv, size, GFP_KERNEL);
 	struct bp_log log;
 	char who[48];
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, folio_test_slab(virt_to_folio(buf)),
+			size <= KMALLOC_MAX_CACHE_SIZE);
 	bufpool_free(buf);
 	bp_log_mark(&log);
 	bp_expect_begin(test);
 	bufpool_free(buf);
 	bp_expect_end(test);
-	/* A pointer with no live pool behind it counts on the default pool. */
 	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_MISUSES), misuses + 1);
-	snprintf(who, sizeof(who), "misuse: %s+", __func__);
+	snprintf(who, sizeof(who), "misuse: %s+", fn);
 	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, who,
 					   ", which is freed already or which bufpool never allocated",
 					   NULL));
+}
+
+static void double_free_direct(struct kunit *test)
+{
+	double_free_direct_of(test, 100, __func__);
+}
+
+/*
+ * A direct buffer too large for a slab is freed with its pages: its second
+ * free must be reported without reading them, which debug_pagealloc
+ * unmaps at once.
+ */
+static void double_free_direct_large(struct kunit *test)
+{
+	double_free_direct_of(test, 3 * PAGE_SIZE, __func__);
 }
 
 static u8 foreign_global[64];
@@ -690,6 +712,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
+	KUNIT_CASE(double_free_direct_large),
 	KUNIT_CASE_PARAM(foreign_pointer, foreign_gen_params),
 	{}
 };
