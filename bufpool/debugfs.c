@@ -113,13 +113,8 @@ static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 		for (path = 0; path < BUFPOOL_NR_PATHS; path++) {
 			unsigned long sum = 0;
 
-			for_each_possible_cpu(cpu) {
-				struct bufpool_cpu_stats *s;
-
-				s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
-				sum += READ_ONCE(s->hist[path][b]) -
-				       READ_ONCE(s->hist_base[path][b]);
-			}
+			for_each_possible_cpu(cpu)
+				sum += bufpool_stats_hist(pool, cpu, path, b);
 			seq_printf(m, " %lu", sum);
 		}
 		seq_putc(m, '\n');

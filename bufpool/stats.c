@@ -8,6 +8,7 @@
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/export.h>
+#include <linux/mutex.h>
 #include <linux/stringify.h>
 
 #include "pool.h"
@@ -148,12 +149,42 @@ static void bufpool_stats_derive(struct bufpool_cpu_stats *s,
 void bufpool_stats_cpu(struct bufpool *pool, int cpu, long v[BUFPOOL_NR_STATS])
 {
 	struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
+	long base[BUFPOOL_NR_STATS];
 	int i;
 
+	/*
+	 * The bases before the counters: a base a reset stored is of
+	 * counters it read before (bufpool_stats_reset()), so they are read
+	 * here at that value or later, and no event is shown below zero.
+	 */
+	for (i = 0; i < BUFPOOL_NR_STATS; i++)
+		base[i] = READ_ONCE(s->base[i]);
+	/* Pairs with the release of each base in bufpool_stats_reset(). */
+	smp_rmb();
 	bufpool_stats_derive(s, s->hist, v);
 	for (i = 0; i < BUFPOOL_NR_STATS; i++)
 		if (bufpool_stat_kinds[i] == BUFPOOL_KIND_EVENT)
-			v[i] -= READ_ONCE(s->base[i]);
+			v[i] -= base[i];
+}
+
+/**
+ * bufpool_stats_hist - one CPU's count in a size histogram bucket
+ * @pool: the pool.
+ * @cpu: a possible CPU.
+ * @path: the path.
+ * @bucket: the bucket, as bufpool_size_bucket() gives it.
+ *
+ * Context: Any context.
+ * Return: the count, less what the last reset saw; never below zero.
+ */
+unsigned long bufpool_stats_hist(struct bufpool *pool, int cpu,
+				 enum bufpool_path path, unsigned int bucket)
+{
+	struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
+	unsigned long base = READ_ONCE(s->hist_base[path][bucket]);
+
+	smp_rmb();	/* as in bufpool_stats_cpu() */
+	return READ_ONCE(s->hist[path][bucket]) - base;
 }
 
 /**
@@ -163,8 +194,10 @@ void bufpool_stats_cpu(struct bufpool *pool, int cpu, long v[BUFPOOL_NR_STATS])
  *	pool's debugfs stats file shows it.
  *
  * A snapshot: counters racing with the fold are taken before or after
- * their change. A gauge is never shown below zero, which a fold racing
- * with an allocation on one CPU and its free on another could show.
+ * their change. No statistic is shown below zero, which a fold racing
+ * with an allocation on one CPU and its free on another could show of a
+ * gauge, and a reset between them of an event (a copy from user space
+ * that fails takes its bytes back from the CPU it then runs on).
  *
  * Context: Any context.
  * Return: Nothing.
@@ -183,7 +216,7 @@ void bufpool_get_stats(struct bufpool *pool, struct bufpool_stats *stats)
 			stats->v[i] += v[i];
 	}
 	for (i = 0; i < BUFPOOL_NR_STATS; i++)
-		if (bufpool_stat_kinds[i] == BUFPOOL_KIND_GAUGE &&
+		if (bufpool_stat_kinds[i] != BUFPOOL_KIND_SETTING &&
 		    (s64)stats->v[i] < 0)
 			stats->v[i] = 0;
 
@@ -204,24 +237,33 @@ EXPORT_SYMBOL_NS_GPL(bufpool_get_stats, BUFPOOL_NS);
  * the gauges are left alone. The counters themselves are left to the CPUs
  * that bump them, so an event racing with this is counted either before
  * the reset or after it, and a path's calls stay its histogram row's sum.
+ * Each base is stored with release semantics, after the counters it is
+ * of were read: a reader that reads the bases first, as
+ * bufpool_stats_cpu() and bufpool_stats_hist() do, sees counters at
+ * least as large, and resets of one pool by two writers are serialised.
  *
- * Context: Process context, one reset at a time (the reset file's).
+ * Context: Process context.
  */
 void bufpool_stats_reset(struct bufpool *pool)
 {
+	static DEFINE_MUTEX(bufpool_reset_lock);
 	long v[BUFPOOL_NR_STATS];
 	int i, b, path, cpu;
 
+	mutex_lock(&bufpool_reset_lock);
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu_stats *s = &per_cpu_ptr(pool->pcpu, cpu)->stats;
 
 		for (path = 0; path < BUFPOOL_NR_PATHS; path++)
 			for (b = 0; b < BUFPOOL_NR_BUCKETS; b++)
-				WRITE_ONCE(s->hist_base[path][b],
-					   READ_ONCE(s->hist[path][b]));
+				/* After the read it is of: see above. */
+				smp_store_release(&s->hist_base[path][b],
+						  READ_ONCE(s->hist[path][b]));
 		bufpool_stats_derive(s, s->hist_base, v);
 		for (i = 0; i < BUFPOOL_NR_STATS; i++)
 			if (bufpool_stat_kinds[i] == BUFPOOL_KIND_EVENT)
-				WRITE_ONCE(s->base[i], v[i]);
+				/* After the counters derived into @v. */
+				smp_store_release(&s->base[i], v[i]);
 	}
+	mutex_unlock(&bufpool_reset_lock);
 }

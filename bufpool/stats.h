@@ -99,6 +99,8 @@ static __always_inline unsigned int bufpool_slice_bucket(size_t size)
 
 void bufpool_stats_cpu(struct bufpool *pool, int cpu,
 		       long v[BUFPOOL_NR_STATS]);
+unsigned long bufpool_stats_hist(struct bufpool *pool, int cpu,
+				 enum bufpool_path path, unsigned int bucket);
 void bufpool_stats_reset(struct bufpool *pool);
 const char *bufpool_stat_name(enum bufpool_stat_item item);
 bool bufpool_stat_is_setting(enum bufpool_stat_item item);
