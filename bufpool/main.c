@@ -16,6 +16,15 @@ static unsigned int pool_size = BUFPOOL_DEFAULT_POOL_SIZE;
 static unsigned int threshold;
 static bool zero_fill;
 
+/* A value a parameter cannot be read as: says so, and refuses it. */
+static int bufpool_param_unreadable(const struct kernel_param *kp,
+				    const char *val, const char *want)
+{
+	pr_err("%s=%.*s: must be %s\n", kp->name, (int)strcspn(val, "\n"),
+	       val, want);
+	return -EINVAL;
+}
+
 /*
  * Module parameter writes are serialised by the kernel's param lock, which
  * module init and exit hold while they publish and tear down the default
@@ -29,9 +38,8 @@ static int bufpool_pool_size_set(const char *val, const struct kernel_param *kp)
 	};
 	int ret;
 
-	ret = kstrtouint(val, 0, &p.pool_size);
-	if (ret)
-		return -EINVAL;
+	if (kstrtouint(val, 0, &p.pool_size))
+		return bufpool_param_unreadable(kp, val, "a number");
 	/* A smaller pool_size clamps the threshold rather than refusing. */
 	p.threshold = min(p.threshold, p.pool_size + 1);
 	ret = bufpool_check_params(&p);
@@ -53,9 +61,8 @@ static int bufpool_threshold_set(const char *val, const struct kernel_param *kp)
 	};
 	int ret;
 
-	ret = kstrtouint(val, 0, &p.threshold);
-	if (ret)
-		return -EINVAL;
+	if (kstrtouint(val, 0, &p.threshold))
+		return bufpool_param_unreadable(kp, val, "a number");
 	ret = bufpool_check_params(&p);
 	if (ret)
 		return ret;
@@ -69,10 +76,12 @@ static int bufpool_threshold_set(const char *val, const struct kernel_param *kp)
 
 static int bufpool_zero_fill_set(const char *val, const struct kernel_param *kp)
 {
-	bool on;
+	bool on = true;
 
-	if (kstrtobool(val, &on))
-		return -EINVAL;
+	/* A bare zero_fill on the insmod line turns it on, as for any bool. */
+	if (val && kstrtobool(val, &on))
+		return bufpool_param_unreadable(kp, val,
+						"a boolean: 1, y or on; 0, n or off");
 	WRITE_ONCE(zero_fill, on);
 	if (bufpool_default) {
 		unsigned int flags = READ_ONCE(bufpool_default->flags);
@@ -95,6 +104,7 @@ static const struct kernel_param_ops bufpool_threshold_ops = {
 };
 
 static const struct kernel_param_ops bufpool_zero_fill_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
 	.set = bufpool_zero_fill_set,
 	.get = param_get_bool,
 };

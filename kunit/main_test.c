@@ -62,12 +62,21 @@ static void params_exit(struct kunit *test)
 	params_init(test);
 }
 
-static void defaults(struct kunit *test)
+/*
+ * The default pool follows the parameters: a threshold of 0 is half of
+ * pool_size, Node's rule. (The values at load, before any write, are the
+ * stock guest's load-defaults check.)
+ */
+static void params_in_stats(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, bp_param_get(test, "pool_size"), CHUNK);
-	KUNIT_EXPECT_EQ(test, bp_param_get(test, "threshold"), 0);
-	KUNIT_EXPECT_EQ(test, bp_param_get(test, "zero_fill"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_POOL_SIZE), CHUNK);
 	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), CHUNK / 2);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_ZERO_FILL), 0);
+	KUNIT_ASSERT_EQ(test, param_set_num("pool_size", 2 * CHUNK), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_POOL_SIZE), 2 * CHUNK);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_THRESHOLD), CHUNK);
+	KUNIT_ASSERT_EQ(test, bp_param_set("zero_fill", "y"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(NULL, BUFPOOL_STAT_ZERO_FILL), 1);
 }
 
 struct bad_value {
@@ -108,17 +117,24 @@ static void bad_value_desc(const struct bad_value *v, char *desc)
 
 KUNIT_ARRAY_PARAM(bad_value, bad_values, bad_value_desc);
 
-/* A bad value is refused with -EINVAL and the old one is kept. */
+/*
+ * A bad value is refused with -EINVAL and a message that names the
+ * parameter, and the old one is kept.
+ */
 static void refuses_bad_value(struct kunit *test)
 {
 	const struct bad_value *v = test->param_value;
 	unsigned long before = bp_param_get(test, v->param);
+	struct bp_log log;
 	char buf[24];
 
+	bp_log_mark(&log);
 	KUNIT_EXPECT_EQ(test, bp_param_set(v->param,
 					   bad_value_str(v, buf, sizeof(buf))),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, bp_param_get(test, v->param), before);
+	KUNIT_EXPECT_TRUE(test, bp_log_has(&log, "bufpool: ", v->param,
+					   ": must be", NULL));
 }
 
 /*
@@ -270,7 +286,7 @@ static void __exit bufpool_kunit_exit(void)
 module_exit(bufpool_kunit_exit);
 
 static struct kunit_case params_cases[] = {
-	KUNIT_CASE(defaults),
+	KUNIT_CASE(params_in_stats),
 	KUNIT_CASE_PARAM(refuses_bad_value, bad_value_gen_params),
 	KUNIT_CASE(pool_size_at_next_rollover),
 	KUNIT_CASE(threshold_literal_8k),

@@ -21,6 +21,29 @@ clamped_at_load() {
 		rmmod bufpool
 }
 check load-threshold-clamped clamped_at_load
+
+# The parameters at load, before any write: Buffer.poolSize's 8 KB (a page
+# where pages are larger), Node's threshold of half, no zero fill; and a
+# bare zero_fill on the insmod line, as for any bool, turns it on.
+defaults_at_load() {
+	insmod /bufpool.ko || return 1
+	p=/sys/module/bufpool/parameters
+	echo "# $(cat $p/pool_size) $(cat $p/threshold) $(cat $p/zero_fill)"
+	size=$((8192 > page_bytes ? 8192 : page_bytes))
+	[ "$(cat $p/pool_size)" -eq $size ] && [ "$(cat $p/threshold)" -eq 0 ] &&
+		[ "$(cat $p/zero_fill)" = N ] &&
+		[ "$(bp_stat default threshold)" -eq $((size / 2)) ] &&
+		[ "$(bp_stat default zero_fill)" -eq 0 ] &&
+		rmmod bufpool
+}
+zero_fill_bare() {
+	insmod /bufpool.ko zero_fill &&
+		[ "$(bp_stat default zero_fill)" -eq 1 ] &&
+		rmmod bufpool
+}
+page_bytes=$(( $(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1) * 1024 ))
+check load-defaults defaults_at_load
+check load-zero-fill-bare zero_fill_bare
 check load-bufpool insmod /bufpool.ko
 check modinfo-version sh -c 'grep -q . /sys/module/bufpool/version'
 check trace-on trace_on
