@@ -434,7 +434,7 @@ static int bufpool_chunk_slot_empty(struct page **slots, unsigned int n)
  * bufpool_destroy() or the shrinker emptying it from another CPU.
  *
  * Return: true when it was kept, or given back here because the pool is
- * dying; false when the caller must give it back.
+ * dying or the CPU went offline; false when the caller must give it back.
  */
 static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 {
@@ -476,8 +476,11 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 		 * The cmpxchg() orders this against bufpool_destroy(), which
 		 * sets dying before it empties the slots: either it took the
 		 * page, or we see dying and give back what the slot holds.
+		 * The same against the CPU hotplug callback that drains
+		 * @cpu once it is offline, which this task may have left
+		 * since it read @cpu: bufpool_cpu_dead().
 		 */
-		if (unlikely(READ_ONCE(pool->dying)))
+		if (unlikely(READ_ONCE(pool->dying) || !cpu_online(cpu)))
 			bufpool_chunk_drop_spares(pool, cpu, ULONG_MAX, false);
 		kept = true;
 		break;

@@ -293,6 +293,11 @@ static int bufpool_cpu_dead(unsigned int cpu)
 	struct bufpool *pool;
 
 	mutex_lock(&bufpool_mutex);
+	/*
+	 * @cpu is offline, as a spare put in its slot after this looks sees:
+	 * pairs with the cmpxchg() of bufpool_chunk_spare().
+	 */
+	smp_mb();
 	list_for_each_entry(pool, &bufpool_list, node)
 		bufpool_chunk_drain(pool, cpu);
 	mutex_unlock(&bufpool_mutex);
