@@ -204,7 +204,11 @@ static noreturn void die_missing_root(int err)
 	    parent);
 }
 
-/* Reads a whole file; NULL with errno set when it cannot be opened. */
+/*
+ * Reads a whole file; NULL with errno set when it cannot be opened, or
+ * with ENOENT when it went away while it was read: debugfs fails a read
+ * of a file removed since it was opened (a pool destroyed now) with EIO.
+ */
 static char *read_file(const char *path)
 {
 	size_t size = 4096, len = 0;
@@ -224,6 +228,12 @@ static char *read_file(const char *path)
 		n = read(fd, buf + len, size - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EIO) {
+			close(fd);
+			free(buf);
+			errno = ENOENT;
+			return NULL;
+		}
 		if (n < 0)
 			die_read(path, errno);
 		if (n == 0)

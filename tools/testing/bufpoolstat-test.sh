@@ -208,6 +208,22 @@ else
 	fail bufpoolstat-table-aligned "lines of different lengths"
 fi
 
+# A pool destroyed while its stats file is read: debugfs fails the read
+# with EIO, as reading /proc/self/mem at address 0 does. The pool is gone,
+# not an error: the others are shown.
+gone=$tmp/gone/bufpool
+mkdir -p "$gone/default" "$gone/dying"
+ctl_stats | put "$gone/default/stats"
+ln -s /proc/self/mem "$gone/dying/stats"
+run --root "$gone"
+if [ "$rc" -eq 0 ] && [ -z "$err" ] && [ -n "$(row /dev/stdin default <<<"$out")" ] &&
+   [ -z "$(row /dev/stdin dying <<<"$out")" ]; then
+	pass bufpoolstat-pool-gone-mid-read
+else
+	evidence "$out" "$err"
+	fail bufpoolstat-pool-gone-mid-read "exit code $rc, or the dying pool shown"
+fi
+
 # --- JSON ------------------------------------------------------------------
 
 run --root "$root" --json
