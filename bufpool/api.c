@@ -114,7 +114,8 @@ static noinline void *bufpool_get_fallback(struct bufpool *pool, size_t size,
 					BUFPOOL_PATH_UNSAFE_DIRECT;
 
 	bufpool_count(pool, BUFPOOL_CNT_CHUNK_FALLBACKS, 1);
-	return bufpool_direct_alloc(pool, size, gfp, path, caller);
+	/* Fault injection was asked about the call before its slice. */
+	return bufpool_direct_alloc_asked(pool, size, gfp, path, caller);
 }
 
 /*
@@ -180,9 +181,13 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 	} else {
 		path = from ? BUFPOOL_PATH_FROM_DIRECT :
 			      BUFPOOL_PATH_UNSAFE_DIRECT;
-		return bufpool_direct_alloc(pool, size,
-					    zero ? gfp | __GFP_ZERO : gfp,
-					    path, caller);
+		if (zero)
+			gfp |= __GFP_ZERO;
+		/* Asked by the fast path, when pool_size shrank since. */
+		if (asked)
+			return bufpool_direct_alloc_asked(pool, size, gfp, path,
+							  caller);
+		return bufpool_direct_alloc(pool, size, gfp, path, caller);
 	}
 	return bufpool_get_done(pool, path, size, buf, gfp, caller);
 }

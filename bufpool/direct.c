@@ -39,10 +39,13 @@ static noinline void *bufpool_direct_bad_zone(gfp_t gfp, unsigned long caller)
 	return NULL;
 }
 
-/* bufpool_direct_alloc() but its count and trace of the call. */
+/*
+ * bufpool_direct_alloc() but its count and trace of the call; @ask: fault
+ * injection is asked about it, which it is once a call.
+ */
 static __always_inline void *bufpool_direct_make(struct bufpool *pool,
 						 size_t size, gfp_t gfp,
-						 unsigned long caller)
+						 unsigned long caller, bool ask)
 {
 	size_t lead = pool->direct_lead;
 	struct bufpool_direct *hdr;
@@ -61,7 +64,7 @@ static __always_inline void *bufpool_direct_make(struct bufpool *pool,
 
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (unlikely(bufpool_should_fail(size)))
+	if (unlikely(ask && bufpool_should_fail(size)))
 		return NULL;
 	if (unlikely(gfp & BUFPOOL_BAD_ZONES))
 		return bufpool_direct_bad_zone(gfp, caller);
@@ -82,6 +85,19 @@ static __always_inline void *bufpool_direct_make(struct bufpool *pool,
 	return buf;
 }
 
+/* A direct call: its buffer, counted and traced. */
+static __always_inline void *bufpool_direct_call(struct bufpool *pool,
+						 size_t size, gfp_t gfp,
+						 enum bufpool_path path,
+						 unsigned long caller, bool ask)
+{
+	void *buf = bufpool_direct_make(pool, size, gfp, caller, ask);
+
+	bufpool_count_call(pool, path, size, buf);
+	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
+	return buf;
+}
+
 /**
  * bufpool_direct_alloc - a buffer of its own
  * @pool: the pool to count it in.
@@ -98,11 +114,29 @@ static __always_inline void *bufpool_direct_make(struct bufpool *pool,
 void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 			   enum bufpool_path path, unsigned long caller)
 {
-	void *buf = bufpool_direct_make(pool, size, gfp, caller);
+	return bufpool_direct_call(pool, size, gfp, path, caller, true);
+}
 
-	bufpool_count_call(pool, path, size, buf);
-	trace_bufpool_alloc(pool->name, path, caller, buf, size, gfp);
-	return buf;
+/**
+ * bufpool_direct_alloc_asked - bufpool_direct_alloc() for a call that
+ *	fault injection was asked about already
+ * @pool: the pool to count it in.
+ * @size: bytes wanted.
+ * @gfp: allocation flags, as for kmalloc(), __GFP_ZERO included.
+ * @path: the call's path.
+ * @caller: who asked.
+ *
+ * A pooled call served directly after all (its slice found no chunk, or
+ * the pool's size changed under it) is asked once, not twice.
+ *
+ * Context: As kmalloc() with @gfp.
+ * Return: As bufpool_direct_alloc().
+ */
+void *bufpool_direct_alloc_asked(struct bufpool *pool, size_t size,
+				 gfp_t gfp, enum bufpool_path path,
+				 unsigned long caller)
+{
+	return bufpool_direct_call(pool, size, gfp, path, caller, false);
 }
 
 /* A free after bufpool_destroy() set dying: the last drops the pool. */

@@ -66,6 +66,9 @@ static inline const struct bufpool_direct *bufpool_direct_hdr(const void *buf)
 
 void *bufpool_direct_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 			   enum bufpool_path path, unsigned long caller);
+void *bufpool_direct_alloc_asked(struct bufpool *pool, size_t size,
+				 gfp_t gfp, enum bufpool_path path,
+				 unsigned long caller);
 void bufpool_direct_free(const void *buf, unsigned long caller);
 void bufpool_direct_kill(struct bufpool *pool);
 

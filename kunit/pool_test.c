@@ -1283,11 +1283,23 @@ static void destroy_with_live_buffers(struct kunit *test)
 	bufpool_free(b);
 }
 
+/*
+ * NULL, the default pool to the allocation calls, and a bufpool_create()
+ * error are nothing to destroy: the default pool stays, and serves.
+ */
 static void destroy_null(struct kunit *test)
 {
+	char buf[64];
+	void *slice;
+
 	bufpool_destroy(NULL);
 	bufpool_destroy(ERR_PTR(-EINVAL));
-	KUNIT_EXPECT_NOT_NULL(test, test->priv);
+	KUNIT_EXPECT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/default/stats",
+					   buf, sizeof(buf)), 0);
+	slice = bufpool_alloc_unsafe(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slice);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(slice));
+	bufpool_free(slice);
 }
 
 static struct kunit_case named_cases[] = {
@@ -1369,10 +1381,16 @@ static void bad_zone(struct kunit *test)
 							  GFP_KERNEL | __GFP_DMA32));
 	KUNIT_EXPECT_NULL(test, bufpool_pool_alloc(pool, 64,
 						   GFP_KERNEL | __GFP_HIGHMEM));
-	/* __GFP_DMA is served, but never from a shared chunk. */
+	/*
+	 * __GFP_DMA is served, never from a shared chunk: from ZONE_DMA
+	 * where the kernel has one, as kmalloc() serves it.
+	 */
 	dma = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL | __GFP_DMA);
-	if (dma)
-		KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(dma));
+	KUNIT_ASSERT_NOT_NULL(test, dma);
+	KUNIT_EXPECT_FALSE(test, bufpool_is_pooled(dma));
+#ifdef CONFIG_ZONE_DMA
+	KUNIT_EXPECT_EQ(test, page_zonenum(virt_to_page(dma)), ZONE_DMA);
+#endif
 	bufpool_free(dma);
 }
 
