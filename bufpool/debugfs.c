@@ -24,8 +24,8 @@ static struct dentry *bufpool_debugfs_root;
  * read or write touches the pool.
  */
 static int bufpool_show_guarded(struct seq_file *m,
-				void (*print)(struct seq_file *m,
-					      struct bufpool *pool))
+				int (*print)(struct seq_file *m,
+					     struct bufpool *pool))
 {
 	struct dentry *dentry = file_dentry(m->file);
 	int ret;
@@ -33,9 +33,9 @@ static int bufpool_show_guarded(struct seq_file *m,
 	ret = debugfs_file_get(dentry);
 	if (ret)
 		return ret;
-	print(m, m->private);
+	ret = print(m, m->private);
 	debugfs_file_put(dentry);
-	return 0;
+	return ret;
 }
 
 #define BUFPOOL_SHOW_ATTRIBUTE(name)						\
@@ -58,7 +58,7 @@ static const struct file_operations name##_fops = {			\
 }
 
 /* Every statistic of the table, "name value", in its order. */
-static void bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
+static int bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
 {
 	struct bufpool_stats st;
 	int i;
@@ -66,11 +66,12 @@ static void bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
 	bufpool_get_stats(pool, &st);
 	for (i = 0; i < BUFPOOL_NR_STATS; i++)
 		seq_printf(m, "%s %llu\n", bufpool_stat_name(i), st.v[i]);
+	return 0;
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_stats);
 
 /* As SLUB_STATS: the total, then every online CPU with a nonzero count. */
-static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
+static int bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 {
 	long (*v)[BUFPOOL_NR_STATS];
 	struct bufpool_stats st;
@@ -79,7 +80,7 @@ static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 	/* Zeroed: a CPU that comes online between the loops prints none. */
 	v = kcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
 	if (!v)
-		return;
+		return -ENOMEM;
 	bufpool_get_stats(pool, &st);
 	for_each_online_cpu(cpu)
 		bufpool_stats_cpu(pool, cpu, v[cpu]);
@@ -93,10 +94,11 @@ static void bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 		seq_putc(m, '\n');
 	}
 	kfree(v);
+	return 0;
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_percpu);
 
-static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
+static int bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 {
 	int b, path, cpu;
 
@@ -119,17 +121,18 @@ static void bufpool_histogram_print(struct seq_file *m, struct bufpool *pool)
 		}
 		seq_putc(m, '\n');
 	}
+	return 0;
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_histogram);
 
-static void bufpool_owners_print(struct seq_file *m, struct bufpool *pool)
+static int bufpool_owners_print(struct seq_file *m, struct bufpool *pool)
 {
-	bufpool_report_owners(m, pool);
+	return bufpool_report_owners(m, pool);
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_owners);
 
 /* Debug mode, and what it caught. */
-static void bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
+static int bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
 {
 	struct bufpool_stats st;
 
@@ -137,6 +140,7 @@ static void bufpool_debug_print(struct seq_file *m, struct bufpool *pool)
 	seq_printf(m, "debug %d\n", !!(READ_ONCE(pool->flags) & BUFPOOL_DEBUG));
 	seq_printf(m, "corruptions %llu\n", st.v[BUFPOOL_STAT_CORRUPTIONS]);
 	seq_printf(m, "misuses %llu\n", st.v[BUFPOOL_STAT_MISUSES]);
+	return 0;
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_debug);
 

@@ -194,19 +194,20 @@ static int bufpool_owner_cmp(const void *a, const void *b)
  * bytes, the age of the oldest, and how many retired chunks they pin.
  *
  * Context: Process context.
+ * Return: 0, or -ENOMEM when the table cannot be allocated.
  */
-void bufpool_report_owners(struct seq_file *m, struct bufpool *pool)
+int bufpool_report_owners(struct seq_file *m, struct bufpool *pool)
 {
 	struct bufpool_owner *owners;
 	int i;
 
 	if (!(READ_ONCE(pool->flags) & BUFPOOL_DEBUG)) {
 		seq_puts(m, "# owner tracking is off: load bufpool with debug=1, or create the pool with BUFPOOL_DEBUG\n");
-		return;
+		return 0;
 	}
 	owners = kcalloc(BUFPOOL_MAX_OWNERS, sizeof(*owners), GFP_KERNEL);
 	if (!owners)
-		return;
+		return -ENOMEM;
 	bufpool_owners_collect(pool, owners);
 	sort(owners, BUFPOOL_MAX_OWNERS, sizeof(*owners), bufpool_owner_cmp,
 	     NULL);
@@ -224,4 +225,5 @@ void bufpool_report_owners(struct seq_file *m, struct bufpool *pool)
 			seq_puts(m, "(other callers)\n");
 	}
 	kfree(owners);
+	return 0;
 }

@@ -24,6 +24,6 @@ void bufpool_report_bad_size(struct bufpool *pool,
 void bufpool_report_misuse(struct bufpool *pool, const void *buf,
 			   unsigned long caller, const char *what,
 			   unsigned long first);
-void bufpool_report_owners(struct seq_file *m, struct bufpool *pool);
+int bufpool_report_owners(struct seq_file *m, struct bufpool *pool);
 
 #endif /* _BUFPOOL_REPORT_H */

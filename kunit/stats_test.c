@@ -338,6 +338,64 @@ static void slice_bucket_matches(struct kunit *test)
 	}
 }
 
+/* Whether fail_nth fails a GFP_KERNEL kmalloc(). */
+static bool kmalloc_can_fail(void)
+{
+	bool failed = false;
+#ifdef CONFIG_FAULT_INJECTION
+	void *p;
+
+	current->fail_nth = 1;
+	p = kmalloc(8, GFP_KERNEL | __GFP_NOWARN);
+	current->fail_nth = 0;
+	kfree(p);
+	failed = !p;
+#endif
+	return failed;
+}
+
+/*
+ * A file whose read cannot have the memory it needs fails the read; it is
+ * never shown empty. Each fault point of a read, in turn, is failed with
+ * fail_nth, which passes over allocations that may reclaim unless
+ * failslab's ignore-gfp-wait is off (the debug guest turns it off).
+ */
+static void read_fails_not_empty(struct kunit *test)
+{
+	static const char * const files[] = {
+		"stats", "percpu", "histogram", "owners", "debug",
+	};
+	char *buf = kunit_kzalloc(test, 16384, GFP_KERNEL);
+	char path[96];
+	int i, nth, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (!kmalloc_can_fail())
+		kunit_skip(test, "needs CONFIG_FAILSLAB, its ignore-gfp-wait off");
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		unsigned int left = 0;
+
+		snprintf(path, sizeof(path), STATS_DIR "/%s", files[i]);
+		KUNIT_ASSERT_GT_MSG(test, bp_read_file(path, buf, 16384), 0,
+				    "%s", files[i]);
+		for (nth = 1; nth < 100; nth++) {
+#ifdef CONFIG_FAULT_INJECTION
+			current->fail_nth = nth;
+			n = bp_read_file(path, buf, 16384);
+			left = current->fail_nth;
+			current->fail_nth = 0;
+#endif
+			/* Fewer points than nth: each has failed once. */
+			if (left)
+				break;
+			KUNIT_EXPECT_NE_MSG(test, n, 0, "%s, fault point %d",
+					    files[i], nth);
+		}
+		KUNIT_EXPECT_NE_MSG(test, left, 0, "%s: more than 99 fault points",
+				    files[i]);
+	}
+}
+
 static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(exact_counters),
 	KUNIT_CASE(configuration),
@@ -347,6 +405,7 @@ static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(percpu_adds_up),
 	KUNIT_CASE(histogram_buckets),
 	KUNIT_CASE(slice_bucket_matches),
+	KUNIT_CASE(read_fails_not_empty),
 	{}
 };
 

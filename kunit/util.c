@@ -33,12 +33,12 @@ static struct file *bp_open(const char *path, int flags)
 	return f;
 }
 
-/* Reads a whole (small) file into @buf, NUL-terminated. */
+/* Reads a whole (small) file into @buf, NUL-terminated; or -errno. */
 int bp_read_file(const char *path, char *buf, size_t size)
 {
 	struct file *f;
 	loff_t pos = 0;
-	ssize_t n, total = 0;
+	ssize_t n = 0, total = 0;
 
 	f = bp_open(path, O_RDONLY);
 	if (IS_ERR(f))
@@ -51,7 +51,8 @@ int bp_read_file(const char *path, char *buf, size_t size)
 	}
 	filp_close(f, NULL);
 	buf[total] = '\0';
-	return total;
+	/* A read that failed is its error, not the bytes before it. */
+	return n < 0 ? n : total;
 }
 
 /* Writes @val to a file as a user's write(2) would; returns its result. */

@@ -16,6 +16,11 @@ echo clear > /sys/kernel/debug/kmemleak
 # (arm64's 64 KB pages), a default chunk is order 0.
 page_kb=$(sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1)
 [ "${page_kb:-4}" -ge 8 ] && echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
+# fail_nth fails allocations that may reclaim too, which the debugfs
+# files' reads make (bufpool_stats.read_fails_not_empty), and says nothing
+# of it: a failure it injects is no splat.
+echo N > /sys/kernel/debug/failslab/ignore-gfp-wait
+echo 0 > /sys/kernel/debug/failslab/verbose
 # bufpool_guest=many: make check's run on many vCPUs, of the suites the
 # kernel's kunit.filter_glob lets through, and nothing else.
 if grep -qw bufpool_guest=many /proc/cmdline; then
