@@ -77,7 +77,7 @@ broken() {
 summary() {
 	msg "make check took $((SECONDS - t0)) s"
 	# The last line is "N passed, N failed", whatever was skipped.
-	[ "$skipped" -gt 0 ] && echo "$skipped skipped (KUnit cases this kernel cannot run)"
+	[ "$skipped" -gt 0 ] && echo "$skipped skipped (KUnit cases and guest checks a kernel cannot run)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	exit
