@@ -1447,7 +1447,8 @@ static void charged_direct(struct kunit *test)
 static void nmi_refused(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	void *got[5], *warm;
+	void *got[5], *bulk[2][4] = {}, *warm;
+	size_t nr_bulk[2];
 	unsigned long flags;
 	struct bp_log log;
 	int i;
@@ -1463,11 +1464,17 @@ static void nmi_refused(struct kunit *test)
 	got[2] = bufpool_pool_from(pool, "x", 1, GFP_ATOMIC);
 	got[3] = bufpool_pool_alloc(pool, 16, GFP_ATOMIC);
 	got[4] = bufpool_pool_alloc_unsafe_slow(pool, 16, GFP_ATOMIC);
+	nr_bulk[0] = bufpool_pool_alloc_bulk(pool, 16, GFP_ATOMIC, 4, bulk[0]);
+	nr_bulk[1] = bufpool_alloc_bulk(16, GFP_ATOMIC, 4, bulk[1]);
 	__preempt_count_sub(NMI_OFFSET + HARDIRQ_OFFSET);
 	local_irq_restore(flags);
 	for (i = 0; i < ARRAY_SIZE(got); i++) {
 		KUNIT_EXPECT_NULL_MSG(test, got[i], "path %d", i);
 		bufpool_free(got[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(nr_bulk); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, nr_bulk[i], 0, "bulk call %d", i);
+		bufpool_free_bulk(nr_bulk[i], bulk[i]);
 	}
 	bufpool_free(warm);
 	/* Said once per load of bufpool: the suites run once per boot. */
