@@ -295,20 +295,21 @@ fi
 
 # --- Intervals -------------------------------------------------------------
 
-# Three runs at once, each of two reports: "-i 1 -c 2" as a script would
-# use it, and a table and JSON every 0.5 s, where a rate differs from a
+# Three runs at once, each of two reports: "-i 2 -c 2" as a script would
+# use it, and a table and JSON every 2.5 s, where a rate differs from a
 # delta. Once all three printed their totals, the default pool gets 1000
 # more pooled calls of 64000 bytes, 2048 more padding bytes and 400 live
-# slices.
-timeout 5 "$BIN" --root "$root" -i 1 -c 2 >"$tmp/icount" 2>"$tmp/icount.err" &
+# slices. The intervals leave the change 2 s to land in, however loaded
+# the host; what is checked of the rates does not depend on their length.
+timeout 20 "$BIN" --root "$root" -i 2 -c 2 >"$tmp/icount" 2>"$tmp/icount.err" &
 icount=$!
-timeout 5 "$BIN" --root "$root" -i 0.5 -c 2 >"$tmp/itable" 2>"$tmp/itable.err" &
+timeout 20 "$BIN" --root "$root" -i 2.5 -c 2 >"$tmp/itable" 2>"$tmp/itable.err" &
 itable=$!
-timeout 5 "$BIN" --root "$root" -i 0.5 -c 2 --json >"$tmp/ijson" \
+timeout 20 "$BIN" --root "$root" -i 2.5 -c 2 --json >"$tmp/ijson" \
 	2>"$tmp/ijson.err" &
 ijson=$!
 bgpids=("$icount" "$itable" "$ijson")
-for _ in $(seq 40); do
+for _ in $(seq 500); do
 	grep -q '^POOL' "$tmp/icount" 2>/dev/null &&
 		grep -q '^POOL' "$tmp/itable" 2>/dev/null &&
 		grep -q '"report":0' "$tmp/ijson" 2>/dev/null && break
@@ -323,27 +324,30 @@ wait "$ijson"
 ijson_rc=$?
 bgpids=()
 
-# -i 1 -c 2: the totals, then one report of rates, and an exit of its own.
+# -i 2 -c 2: the totals, then one report of rates (1000 calls in 2 s, or
+# a little more: 500/s or a little less), and an exit of its own.
 if [ "$icount_rc" -eq 0 ] && [ ! -s "$tmp/icount.err" ] &&
    [ "$(grep -c '^POOL' "$tmp/icount")" -eq 2 ] &&
    [ "$(row "$tmp/icount" default 1)" = "default 12034 3.8M 97.2 3 24K 16K 2 311 1.2K" ] &&
-   row "$tmp/icount" default 2 | grep -Eq '^default (9[5-9][0-9]|1000) '; then
+   row "$tmp/icount" default 2 | grep -Eq '^default (4[0-9][0-9]|500) '; then
 	pass bufpoolstat-interval-count
 else
 	evidence "$(cat "$tmp/icount" "$tmp/icount.err")"
 	fail bufpoolstat-interval-count "exit code $icount_rc, or not 2 reports"
 fi
 
-# The second report of the 0.5 s table: 1000 calls in 0.5 s (a little more
-# if it ran long) are 2000/s, 64000 bytes 125K/s, all of them pooled, 2048
-# bytes of waste 4.0K/s; the gauges as they are now.
+# The second report of the 2.5 s table: 1000 calls in 2.5 s (a little more
+# if it ran long) are 400/s, 64000 bytes 25K/s, all of them pooled, 2048
+# bytes of waste 819/s: bytes and waste at 64 and 2.048 times the calls,
+# to the table's rounding; the gauges as they are now.
 got=$(row "$tmp/itable" default 2)
 if [ "$itable_rc" -eq 0 ] && [ ! -s "$tmp/itable.err" ] &&
    grep -Eq '^POOL +CALLS/s +BYTES/s +HIT% +LIVE +PINNED +SPARE +RETIRED +SLICES +WASTE/s$' "$tmp/itable" &&
    echo "$got" | awk '
-	$3 ~ /K$/ && $10 ~ /K$/ { bytes = $3 + 0; waste = $10 + 0 }
-	$2 >= 1667 && $2 <= 2000 && bytes >= 104 && bytes <= 125 &&
-	waste >= 3.3 && waste <= 4.0 &&
+	function near(got, want) { return got >= want * 0.97 && got <= want * 1.03 }
+	$3 ~ /K$/ { bytes = ($3 + 0) * 1024 }
+	$2 >= 320 && $2 <= 400 && near(bytes, 64 * $2) &&
+	near($10 + 0, 2.048 * $2) &&
 	$4 == "100.0" && $5 == 3 && $6 == "24K" && $7 == "16K" && $8 == 2 &&
 	$9 == 400 {
 		ok = 1
@@ -368,7 +372,7 @@ assert d['name'] == 'default' and d['unsafe_pooled_calls'] == 9700, \
     'first report: totals'
 assert second['report'] == 1, 'report number'
 secs = second['seconds']
-assert 0.5 <= secs < 0.6, 'interval of %r s' % secs
+assert 2.5 <= secs < 3.2, 'interval of %r s' % secs
 d, c, r = second['pools']
 assert d['name'] == 'default', 'order'
 # Event counters: delta / seconds (which is printed to 1 ms).
