@@ -172,6 +172,10 @@ static void bufpool_debug_check(struct bufpool *pool, void *va,
 
 	if (ch->reported)
 		return;
+	if (!bufpool_debug_used_ok(pool, ch, size)) {
+		bufpool_report_bad_used(pool, ch, size);
+		return;
+	}
 	while (off < ch->used) {
 		struct bufpool_debug_slice *sl = va + off;
 		unsigned int start = off + head, end, next;
@@ -348,13 +352,20 @@ bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
 	struct bufpool_debug_chunk *ch = folio_address(folio);
 	unsigned int head = bufpool_debug_slice_header(pool);
 	struct bufpool_debug_slice *sl = (void *)buf - head;
-	unsigned int off = buf - (void *)ch;
+	unsigned int off = buf - (void *)ch, used;
 	unsigned long flags, first = 0;
 	const char *misuse = NULL;
 
 	spin_lock_irqsave(&pool->debug.lock, flags);
 	kasan_disable_current();
-	if (off < bufpool_debug_chunk_header(pool) + head || off >= ch->used ||
+	/* A header rewritten says nothing: the chunk's end bounds the slice. */
+	used = ch->used;
+	if (!bufpool_debug_used_ok(pool, ch, folio_size(folio))) {
+		if (!ch->reported)
+			bufpool_report_bad_used(pool, ch, folio_size(folio));
+		used = folio_size(folio);
+	}
+	if (off < bufpool_debug_chunk_header(pool) + head || off >= used ||
 	    !IS_ALIGNED(off, pool->align)) {
 		misuse = "which is inside a chunk but is no slice";
 	} else if (sl->magic == BUFPOOL_SLICE_FREE) {
@@ -362,7 +373,7 @@ bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
 		first = sl->freer;
 	} else if (sl->magic != BUFPOOL_SLICE_LIVE) {
 		misuse = "which is inside a chunk but is no slice";
-	} else if (!bufpool_debug_size_ok(sl, off, ch->used)) {
+	} else if (!bufpool_debug_size_ok(sl, off, used)) {
 		/* A live slice whose size was overwritten: freed, unpoisoned. */
 		if (!ch->reported)
 			bufpool_report_bad_size(pool, ch, sl, off - head);

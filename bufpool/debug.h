@@ -82,6 +82,18 @@ static inline unsigned int bufpool_debug_slice_header(const struct bufpool *pool
 	return ALIGN(sizeof(struct bufpool_debug_slice), pool->align);
 }
 
+/*
+ * Whether the header of a debug chunk of @size bytes can be trusted with
+ * how much of it is carved: an overrun of the memory before the chunk, or
+ * an underrun of its first slice, may have rewritten it.
+ */
+static inline bool bufpool_debug_used_ok(const struct bufpool *pool,
+					 const struct bufpool_debug_chunk *ch,
+					 unsigned int size)
+{
+	return ch->used >= bufpool_debug_chunk_header(pool) && ch->used <= size;
+}
+
 /* Where the slice after one of @size bytes whose data is at @start begins. */
 static inline unsigned int bufpool_debug_slice_next(const struct bufpool *pool,
 						    unsigned int start,

@@ -87,6 +87,28 @@ void bufpool_report_bad_size(struct bufpool *pool,
 }
 
 /**
+ * bufpool_report_bad_used - report a chunk header that says too much
+ * @pool: its pool.
+ * @ch: the chunk, of @size bytes.
+ * @size: its size.
+ *
+ * How much of it is carved, as its header says, is less than the header
+ * or more than the chunk: an overrun of the memory before it, or an
+ * underrun of its first slice, rewrote it. Nothing of the chunk is
+ * checked or poisoned by what it says.
+ *
+ * Context: Any context. The caller keeps KASAN from looking at the chunk.
+ */
+void bufpool_report_bad_used(struct bufpool *pool,
+			     struct bufpool_debug_chunk *ch, unsigned int size)
+{
+	ch->reported = true;
+	bufpool_count(pool, BUFPOOL_CNT_CORRUPTIONS, 1);
+	pr_err("pool %s: chunk corrupted: its header says %u bytes of the %u-byte chunk are carved (an overrun before it, or an underrun of its first slice)\n",
+	       pool->name, ch->used, size);
+}
+
+/**
  * bufpool_report_misuse - report a bufpool_free() that is left undone
  * @pool: the pool it was aimed at, or NULL when no pool owns @buf (it is
  *	counted on the default pool).
@@ -149,6 +171,9 @@ static void bufpool_owners_collect(struct bufpool *pool,
 		unsigned int size = page_size(virt_to_head_page(ch));
 		unsigned int off = bufpool_debug_chunk_header(pool);
 
+		/* Corrupted: the checks will say so. */
+		if (!bufpool_debug_used_ok(pool, ch, size))
+			continue;
 		while (off < ch->used) {
 			struct bufpool_debug_slice *sl = (void *)ch + off;
 			struct bufpool_owner *o;

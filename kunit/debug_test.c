@@ -426,6 +426,24 @@ static void debug_large_align(struct kunit *test)
 }
 
 /*
+ * Frees @buf, a slice of the case's debug pool whose chunk was corrupted
+ * on purpose: the free says @says, counts one corruption and no misuse.
+ */
+static void free_corrupted(struct kunit *test, void *buf, const char *says)
+{
+	struct bp_log log;
+
+	bp_log_mark(&log);
+	bp_expect_begin(test);
+	bufpool_free(buf);
+	bp_expect_end(test);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_log_has(&log, says, NULL),
+			      "no report \"%s\"", says);
+	KUNIT_EXPECT_EQ(test, bp_stat(test->priv, BUFPOOL_STAT_CORRUPTIONS), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(test->priv, BUFPOOL_STAT_MISUSES), 0);
+}
+
+/*
  * An underrun that rewrites the size in the next slice's header: the free
  * reports the header, trusts it with nothing (no wild poisoning), and the
  * slice is freed all the same.
@@ -435,7 +453,6 @@ static void corrupted_slice_size(struct kunit *test)
 	struct bufpool *pool = test->priv;
 	unsigned int head = bufpool_debug_slice_header(pool);
 	char says[112];
-	struct bp_log log;
 	u8 *buf, *keep;
 	size_t off;
 	u32 huge = U32_MAX;
@@ -452,21 +469,41 @@ static void corrupted_slice_size(struct kunit *test)
 	       sizeof(huge));
 	kasan_enable_current();
 
-	bp_log_mark(&log);
-	bp_expect_begin(test);
-	bufpool_free(buf);
-	bp_expect_end(test);
 	snprintf(says, sizeof(says),
 		 "pool %s: chunk corrupted: the slice header at offset %zu gives a size of %u",
 		 DEBUG_POOL, off, huge);
-	KUNIT_EXPECT_TRUE_MSG(test, bp_log_has(&log, says, NULL),
-			      "no report \"%s\"", says);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 1);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_MISUSES), 0);
+	free_corrupted(test, buf, says);
 	/* Freed, and its neighbour is intact. */
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 1);
 	memset(keep, 0x33, 64);
 	bufpool_free(keep);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+}
+
+/*
+ * An overrun of the memory before a chunk that rewrites its header's
+ * record of what is carved: the next free reports it, bounds the slice by
+ * the chunk's end instead, and frees it.
+ */
+static void corrupted_chunk_header(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bufpool_debug_chunk *ch;
+	char says[112];
+	u32 huge = U32_MAX;
+	u8 *buf;
+
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ch = folio_address(virt_to_folio(buf));
+	kasan_disable_current();
+	memcpy(&ch->used, &huge, sizeof(huge));
+	kasan_enable_current();
+
+	snprintf(says, sizeof(says),
+		 "pool %s: chunk corrupted: its header says %u bytes of the %lu-byte chunk are carved",
+		 DEBUG_POOL, huge, folio_size(virt_to_folio(buf)));
+	free_corrupted(test, buf, says);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
@@ -712,6 +749,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(debug_chunk_becomes_spare),
 	KUNIT_CASE_PARAM(debug_large_align, large_align_gen_params),
 	KUNIT_CASE(corrupted_slice_size),
+	KUNIT_CASE(corrupted_chunk_header),
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
