@@ -107,15 +107,14 @@ void __bufpool_debug_chunk_started(struct bufpool *pool,
 	unsigned long flags;
 
 	kasan_disable_current();	/* a spare's or a recycled chunk's */
-	memset(ch, 0, sizeof(*ch));
+	ch->magic = BUFPOOL_CHUNK_MAGIC;
 	ch->used = head;
+	ch->flags = 0;
 	memset(c->va + head, POISON_FREE, c->size - head);
 	kasan_enable_current();
 	bufpool_kasan_poison(c->va, c->size, BUFPOOL_KASAN_REDZONE);
 	spin_lock_irqsave(&pool->debug.lock, flags);
-	kasan_disable_current();	/* the neighbours' headers */
-	list_add_tail(&ch->node, &pool->debug.chunks);
-	kasan_enable_current();
+	list_add_tail(&c->page->lru, &pool->debug.chunks);
 	spin_unlock_irqrestore(&pool->debug.lock, flags);
 	bufpool_chunk_skip(c, head);
 }
@@ -170,10 +169,10 @@ static void bufpool_debug_check(struct bufpool *pool, void *va,
 	struct bufpool_debug_chunk *ch = va;
 	const u8 *bad;
 
-	if (ch->reported)
+	if (bufpool_debug_reported(ch))
 		return;
-	if (!bufpool_debug_used_ok(pool, ch, size)) {
-		bufpool_report_bad_used(pool, ch, size);
+	if (!bufpool_debug_chunk_ok(pool, ch, size)) {
+		bufpool_report_bad_chunk(pool, ch, size);
 		return;
 	}
 	while (off < ch->used) {
@@ -234,8 +233,8 @@ void __bufpool_debug_chunk_retired(struct bufpool *pool,
 
 	spin_lock_irqsave(&pool->debug.lock, flags);
 	kasan_disable_current();
-	ch->retired = true;
 	bufpool_debug_check(pool, c->va, c->size, false);
+	ch->flags |= BUFPOOL_CHUNK_RETIRED;
 	kasan_enable_current();
 	spin_unlock_irqrestore(&pool->debug.lock, flags);
 }
@@ -254,9 +253,7 @@ void __bufpool_debug_chunk_released(struct bufpool *pool, struct page *page)
 
 	bufpool_kasan_unpoison(ch, page_size(page));
 	spin_lock_irqsave(&pool->debug.lock, flags);
-	kasan_disable_current();	/* the neighbours' headers */
-	list_del(&ch->node);
-	kasan_enable_current();
+	list_del_init(&page->lru);
 	spin_unlock_irqrestore(&pool->debug.lock, flags);
 	bufpool_debug_check(pool, ch, page_size(page), true);
 }
@@ -358,13 +355,13 @@ bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
 
 	spin_lock_irqsave(&pool->debug.lock, flags);
 	kasan_disable_current();
-	/* A header rewritten says nothing: the chunk's end bounds the slice. */
+	/*
+	 * A header rewritten says nothing: reported, it says from now on
+	 * that the chunk's end bounds the slice.
+	 */
+	if (!bufpool_debug_chunk_ok(pool, ch, folio_size(folio)))
+		bufpool_report_bad_chunk(pool, ch, folio_size(folio));
 	used = ch->used;
-	if (!bufpool_debug_used_ok(pool, ch, folio_size(folio))) {
-		if (!ch->reported)
-			bufpool_report_bad_used(pool, ch, folio_size(folio));
-		used = folio_size(folio);
-	}
 	if (off < bufpool_debug_chunk_header(pool) + head || off >= used ||
 	    !IS_ALIGNED(off, pool->align)) {
 		misuse = "which is inside a chunk but is no slice";
@@ -375,7 +372,7 @@ bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
 		misuse = "which is inside a chunk but is no slice";
 	} else if (!bufpool_debug_size_ok(sl, off, used)) {
 		/* A live slice whose size was overwritten: freed, unpoisoned. */
-		if (!ch->reported)
+		if (!bufpool_debug_reported(ch))
 			bufpool_report_bad_size(pool, ch, sl, off - head);
 		sl->magic = BUFPOOL_SLICE_FREE;
 		sl->freer = caller;
@@ -386,7 +383,7 @@ bool __bufpool_debug_slice_freed(struct bufpool *pool, struct folio *folio,
 		const u8 *bad = memchr_inv(buf + sl->size, SLUB_RED_ACTIVE,
 					   next - end);
 
-		if (bad && !ch->reported)
+		if (bad && !bufpool_debug_reported(ch))
 			bufpool_report_corruption(pool, ch, bad,
 						  SLUB_RED_ACTIVE, "redzone",
 						  sl);

@@ -16,6 +16,7 @@
 #ifndef _BUFPOOL_DEBUG_H
 #define _BUFPOOL_DEBUG_H
 
+#include <linux/bits.h>
 #include <linux/fault-inject.h>
 #include <linux/jump_label.h>
 #include <linux/types.h>
@@ -31,18 +32,27 @@ DECLARE_STATIC_KEY_FALSE(bufpool_debug_key);
 #define BUFPOOL_SLICE_FREE	0xb0f1f4ee
 #define BUFPOOL_REDZONE		8	/* at least, after every slice */
 
+#define BUFPOOL_CHUNK_MAGIC	0xb0f1c4e4
+#define BUFPOOL_CHUNK_RETIRED	BIT(0)	/* no longer sliced */
+#define BUFPOOL_CHUNK_REPORTED	BIT(1)	/* a corruption was reported */
+#define BUFPOOL_CHUNK_FLAGS	(BUFPOOL_CHUNK_RETIRED | BUFPOOL_CHUNK_REPORTED)
+
 /**
  * struct bufpool_debug_chunk - the header of a debug pool's chunk
- * @node: on the pool's list of live chunks.
+ * @magic: %BUFPOOL_CHUNK_MAGIC.
  * @used: where the last slice's redzone ends.
- * @retired: no longer sliced.
- * @reported: a corruption was reported, which is said once per chunk.
+ * @flags: %BUFPOOL_CHUNK_RETIRED, %BUFPOOL_CHUNK_REPORTED (a corruption is
+ *	said once per chunk).
+ *
+ * An overrun of the memory before the chunk, or an underrun of its first
+ * slice, may rewrite it: nothing in it is trusted before
+ * bufpool_debug_chunk_ok(), and nothing the pool needs to find its chunks
+ * is kept here (the list of them goes through their head pages' ->lru).
  */
 struct bufpool_debug_chunk {
-	struct list_head node;
-	unsigned int used;
-	bool retired;
-	bool reported;
+	u32 magic;
+	u32 used;
+	u32 flags;
 };
 
 /**
@@ -83,15 +93,23 @@ static inline unsigned int bufpool_debug_slice_header(const struct bufpool *pool
 }
 
 /*
- * Whether the header of a debug chunk of @size bytes can be trusted with
- * how much of it is carved: an overrun of the memory before the chunk, or
- * an underrun of its first slice, may have rewritten it.
+ * Whether the header of a debug chunk of @size bytes can be trusted: its
+ * magic, its flags, and how much of the chunk it says is carved, which is
+ * not less than the header nor more than the chunk.
  */
-static inline bool bufpool_debug_used_ok(const struct bufpool *pool,
-					 const struct bufpool_debug_chunk *ch,
-					 unsigned int size)
+static inline bool bufpool_debug_chunk_ok(const struct bufpool *pool,
+					  const struct bufpool_debug_chunk *ch,
+					  unsigned int size)
 {
-	return ch->used >= bufpool_debug_chunk_header(pool) && ch->used <= size;
+	return ch->magic == BUFPOOL_CHUNK_MAGIC &&
+	       !(ch->flags & ~BUFPOOL_CHUNK_FLAGS) &&
+	       ch->used >= bufpool_debug_chunk_header(pool) && ch->used <= size;
+}
+
+/* Whether a corruption of @ch was reported already. */
+static inline bool bufpool_debug_reported(const struct bufpool_debug_chunk *ch)
+{
+	return ch->flags & BUFPOOL_CHUNK_REPORTED;
 }
 
 /* Where the slice after one of @size bytes whose data is at @start begins. */

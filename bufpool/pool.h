@@ -146,7 +146,8 @@ struct bufpool_cpu {
  * struct bufpool_debug - debug mode's state in a pool
  * @lock: serialises the slice headers' changes and the walks over them.
  * @chunks: every live chunk of the pool, for the checks and the owners
- *	file.
+ *	file, by its head page's ->lru: not in the chunk, where an overrun
+ *	could rewrite it.
  */
 struct bufpool_debug {
 	spinlock_t lock;		/* see above */

@@ -46,7 +46,7 @@ void bufpool_report_corruption(struct bufpool *pool,
 {
 	unsigned int off = bad - (const u8 *)ch;
 
-	ch->reported = true;
+	ch->flags |= BUFPOOL_CHUNK_REPORTED;
 	bufpool_count(pool, BUFPOOL_CNT_CORRUPTIONS, 1);
 	if (sl && sl->freer)
 		pr_err("pool %s: chunk corrupted: byte %#04x at offset %u where %#04x belongs, in the %s of the %u-byte slice at offset %u, allocated by %pS, freed by %pS\n",
@@ -80,32 +80,37 @@ void bufpool_report_bad_size(struct bufpool *pool,
 			     const struct bufpool_debug_slice *sl,
 			     unsigned int off)
 {
-	ch->reported = true;
+	ch->flags |= BUFPOOL_CHUNK_REPORTED;
 	bufpool_count(pool, BUFPOOL_CNT_CORRUPTIONS, 1);
 	pr_err("pool %s: chunk corrupted: the slice header at offset %u gives a size of %u, past the %u bytes carved of the chunk\n",
 	       pool->name, off, sl->size, ch->used);
 }
 
 /**
- * bufpool_report_bad_used - report a chunk header that says too much
+ * bufpool_report_bad_chunk - report a chunk header that was overwritten
  * @pool: its pool.
  * @ch: the chunk, of @size bytes.
  * @size: its size.
  *
- * How much of it is carved, as its header says, is less than the header
- * or more than the chunk: an overrun of the memory before it, or an
- * underrun of its first slice, rewrote it. Nothing of the chunk is
- * checked or poisoned by what it says.
+ * Its magic or flags are wrong, or how much of it is carved, as it says,
+ * is less than the header or more than the chunk: an overrun of the memory
+ * before it, or an underrun of its first slice, rewrote it. Nothing of the
+ * chunk is checked or poisoned by what it said: the header is set to say
+ * that the whole chunk is carved and was reported, so that the chunk's
+ * end bounds its slices from now on and it is reported once.
  *
- * Context: Any context. The caller keeps KASAN from looking at the chunk.
+ * Context: Any context, under the pool's debug lock or with the chunk
+ * released. The caller keeps KASAN from looking at the chunk.
  */
-void bufpool_report_bad_used(struct bufpool *pool,
-			     struct bufpool_debug_chunk *ch, unsigned int size)
+void bufpool_report_bad_chunk(struct bufpool *pool,
+			      struct bufpool_debug_chunk *ch, unsigned int size)
 {
-	ch->reported = true;
 	bufpool_count(pool, BUFPOOL_CNT_CORRUPTIONS, 1);
-	pr_err("pool %s: chunk corrupted: its header says %u bytes of the %u-byte chunk are carved (an overrun before it, or an underrun of its first slice)\n",
-	       pool->name, ch->used, size);
+	pr_err("pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags %#x, %u bytes of the %u-byte chunk carved (an overrun before it, or an underrun of its first slice)\n",
+	       pool->name, ch->magic, ch->flags, ch->used, size);
+	ch->magic = BUFPOOL_CHUNK_MAGIC;
+	ch->used = size;
+	ch->flags = BUFPOOL_CHUNK_REPORTED;
 }
 
 /**
@@ -161,18 +166,19 @@ static void bufpool_owners_collect(struct bufpool *pool,
 				   struct bufpool_owner *owners)
 {
 	unsigned int head = bufpool_debug_slice_header(pool);
-	struct bufpool_debug_chunk *ch;
 	unsigned long flags;
+	struct page *page;
 
 	owners[BUFPOOL_MAX_OWNERS - 1].oldest = jiffies;
 	spin_lock_irqsave(&pool->debug.lock, flags);
 	kasan_disable_current();
-	list_for_each_entry(ch, &pool->debug.chunks, node) {
-		unsigned int size = page_size(virt_to_head_page(ch));
+	list_for_each_entry(page, &pool->debug.chunks, lru) {
+		struct bufpool_debug_chunk *ch = page_address(page);
+		unsigned int size = page_size(page);
 		unsigned int off = bufpool_debug_chunk_header(pool);
 
 		/* Corrupted: the checks will say so. */
-		if (!bufpool_debug_used_ok(pool, ch, size))
+		if (!bufpool_debug_chunk_ok(pool, ch, size))
 			continue;
 		while (off < ch->used) {
 			struct bufpool_debug_slice *sl = (void *)ch + off;
@@ -188,7 +194,8 @@ static void bufpool_owners_collect(struct bufpool *pool,
 				o->bytes += sl->size;
 				if (time_before(sl->when, o->oldest))
 					o->oldest = sl->when;
-				if (ch->retired && o->last_chunk != ch) {
+				if ((ch->flags & BUFPOOL_CHUNK_RETIRED) &&
+				    o->last_chunk != ch) {
 					o->retired++;
 					o->last_chunk = ch;
 				}

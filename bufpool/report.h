@@ -21,8 +21,8 @@ void bufpool_report_bad_size(struct bufpool *pool,
 			     struct bufpool_debug_chunk *ch,
 			     const struct bufpool_debug_slice *sl,
 			     unsigned int off);
-void bufpool_report_bad_used(struct bufpool *pool,
-			     struct bufpool_debug_chunk *ch, unsigned int size);
+void bufpool_report_bad_chunk(struct bufpool *pool,
+			      struct bufpool_debug_chunk *ch, unsigned int size);
 void bufpool_report_misuse(struct bufpool *pool, const void *buf,
 			   unsigned long caller, const char *what,
 			   unsigned long first);

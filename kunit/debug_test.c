@@ -481,15 +481,46 @@ static void corrupted_slice_size(struct kunit *test)
 }
 
 /*
- * An overrun of the memory before a chunk that rewrites its header's
- * record of what is carved: the next free reports it, bounds the slice by
- * the chunk's end instead, and frees it.
+ * An overrun of the memory before a chunk that rewrites its header: the
+ * next free reports it, bounds the slice by the chunk's end instead, and
+ * frees it. The pool finds its chunks without the header: the chunk is
+ * released when the pool is destroyed, and the owners file still reads.
  */
 static void corrupted_chunk_header(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
 	struct bufpool_debug_chunk *ch;
-	char says[112];
+	char says[160], text[256];
+	u8 *buf;
+
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	ch = folio_address(virt_to_folio(buf));
+	kasan_disable_current();
+	memset(ch, 0x5a, bufpool_debug_chunk_header(pool));
+	kasan_enable_current();
+
+	snprintf(says, sizeof(says),
+		 "pool %s: chunk corrupted: its header was overwritten, magic 0x5a5a5a5a, flags 0x5a5a5a5a, %u bytes of the %lu-byte chunk carved",
+		 DEBUG_POOL, 0x5a5a5a5a, folio_size(virt_to_folio(buf)));
+	free_corrupted(test, buf, says);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
+					   text, sizeof(text)), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_CORRUPTIONS), 1);
+	bufpool_destroy(pool);
+	test->priv = NULL;
+}
+
+/*
+ * A chunk header whose record of what is carved alone was rewritten: the
+ * free reports it as an overwritten header.
+ */
+static void corrupted_chunk_used(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	struct bufpool_debug_chunk *ch;
+	char says[160];
 	u32 huge = U32_MAX;
 	u8 *buf;
 
@@ -501,8 +532,9 @@ static void corrupted_chunk_header(struct kunit *test)
 	kasan_enable_current();
 
 	snprintf(says, sizeof(says),
-		 "pool %s: chunk corrupted: its header says %u bytes of the %lu-byte chunk are carved",
-		 DEBUG_POOL, huge, folio_size(virt_to_folio(buf)));
+		 "pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags 0x0, %u bytes of the %lu-byte chunk carved",
+		 DEBUG_POOL, BUFPOOL_CHUNK_MAGIC, huge,
+		 folio_size(virt_to_folio(buf)));
 	free_corrupted(test, buf, says);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
@@ -750,6 +782,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE_PARAM(debug_large_align, large_align_gen_params),
 	KUNIT_CASE(corrupted_slice_size),
 	KUNIT_CASE(corrupted_chunk_header),
+	KUNIT_CASE(corrupted_chunk_used),
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
