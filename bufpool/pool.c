@@ -138,6 +138,28 @@ static void bufpool_ref_release(struct percpu_ref *ref)
 	queue_work(bufpool_wq, &pool->free_work);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * bufpool_wait_freed - wait for the destroyed pools with no buffer left
+ *
+ * For the KUnit suites. A destroyed pool whose last chunk and direct
+ * buffer were freed before this call is freed when it returns: its
+ * reference's kill is confirmed in an RCU callback, which may drop the
+ * last reference, and the release frees it from bufpool's workqueue. A
+ * pool freed too early is then gone, and what still touches it a KASAN
+ * report.
+ *
+ * Context: Process context. May sleep.
+ * Return: Nothing.
+ */
+void bufpool_wait_freed(void)
+{
+	rcu_barrier();
+	flush_workqueue(bufpool_wq);
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_wait_freed, BUFPOOL_KUNIT_NS);
+#endif
+
 /**
  * bufpool_create - create a named pool
  * @name: unique name of 1 to %BUFPOOL_NAME_MAX - 1 characters: ASCII letters,

@@ -206,6 +206,9 @@ int bufpool_check_params(const struct bufpool_params *params);
 void bufpool_fast_update(struct bufpool *pool);
 int bufpool_core_init(const struct bufpool_params *params);
 void bufpool_core_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+void bufpool_wait_freed(void);
+#endif
 
 /* Requests below this many bytes are sliced from a chunk of pool_size. */
 static inline unsigned int bufpool_threshold(const struct bufpool *pool,

@@ -8,12 +8,11 @@
  */
 #include <kunit/test.h>
 #include <linux/bufpool.h>
-#include <linux/delay.h>
 #include <linux/limits.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "direct.h"
+#include "pool.h"
 #include "util.h"
 
 /* A header size, kmalloc's guaranteed alignment and a pool's alignment. */
@@ -96,16 +95,6 @@ static void direct_in_bounds(struct kunit *test)
 }
 
 /*
- * Long enough for a pool released too early to be gone: percpu_ref_kill()
- * confirms in an RCU callback, which queues the pool's free on a work.
- */
-static void settle(void)
-{
-	rcu_barrier();
-	msleep(100);
-}
-
-/*
  * A pool destroyed under direct buffers alone (no chunk holds it) stays
  * until the last of them is freed, and then goes: a free that touched a
  * pool released too early is a KASAN report, and a pool never released a
@@ -127,15 +116,15 @@ static void destroyed_pool_waits_for_direct(struct kunit *test)
 	memset(slow, 0x5a, 100);
 
 	bufpool_destroy(pool);
-	settle();
+	bufpool_wait_freed();
 
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(slow, 0x5a, 100));
 	KUNIT_EXPECT_TRUE(test, bp_all_bytes(zeroed, 0, 200));
 	bufpool_free(slow);
-	settle();
+	bufpool_wait_freed();
 	KUNIT_EXPECT_EQ(test, bufpool_backing_size(zeroed), 200);
 	bufpool_free(zeroed);
-	settle();
+	bufpool_wait_freed();
 }
 
 static struct kunit_case direct_cases[] = {

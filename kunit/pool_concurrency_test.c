@@ -14,12 +14,12 @@
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 
 #include "compat.h"
+#include "pool.h"
 #include "util.h"
 
 #define STRESS_POOL	"kunit-stress"
@@ -544,8 +544,7 @@ static void destroy_while_direct_frees(struct kunit *test)
 	for_each_online_cpu(cpu)
 		if (threads[cpu])
 			kthread_stop(threads[cpu]);
-	rcu_barrier();
-	msleep(100);
+	bufpool_wait_freed();
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&d->freed), DYING_BUFS);
 }
 
