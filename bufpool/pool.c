@@ -142,9 +142,9 @@ static void bufpool_ref_release(struct percpu_ref *ref)
 /**
  * bufpool_wait_freed - wait for the destroyed pools with no buffer left
  *
- * For the KUnit suites. A destroyed pool whose last chunk and direct
- * buffer were freed before this call is freed when it returns: its
- * reference's kill is confirmed in an RCU callback, which may drop the
+ * Description: For the KUnit suites. A destroyed pool whose last chunk
+ * and direct buffer were freed before this call is freed when it returns:
+ * its reference's kill is confirmed in an RCU callback, which may drop the
  * last reference, and the release frees it from bufpool's workqueue. A
  * pool freed too early is then gone, and what still touches it a KASAN
  * report.
