@@ -369,24 +369,29 @@ static void debug_chunk_becomes_spare(struct kunit *test)
 
 /*
  * A debug pool whose alignment is large next to its chunk of one or two
- * pages: the headers and the redzone take all of it, or more. Every
- * request is served, aligned, in its own memory, and nothing is reported.
+ * pages: the headers and the redzone take all of it, or more, and every
+ * request is served directly; or they leave room for a slice, and every
+ * request up to 2000 bytes is sliced. Every request is served, aligned,
+ * in its own memory, and nothing is reported.
  */
 struct large_align_row {
 	unsigned int pool_size, align;
+	bool pooled;
 };
 
 static const struct large_align_row large_align_rows[] = {
-	{ PAGE_SIZE, PAGE_SIZE / 2 },
-	{ PAGE_SIZE, PAGE_SIZE },
-	{ 2 * PAGE_SIZE, PAGE_SIZE },
-	{ 2 * PAGE_SIZE, PAGE_SIZE / 2 },
+	/* A chunk header and a slice header take the page, with no redzone. */
+	{ PAGE_SIZE, PAGE_SIZE / 2, false },
+	{ PAGE_SIZE, PAGE_SIZE, false },
+	{ 2 * PAGE_SIZE, PAGE_SIZE, false },
+	/* Two half pages of headers leave a page and a half of a slice. */
+	{ 2 * PAGE_SIZE, PAGE_SIZE / 2, true },
 };
 
 static void large_align_desc(const struct large_align_row *row, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "pool_size %u, align %u",
-		 row->pool_size, row->align);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "pool_size %u, align %u, %s",
+		 row->pool_size, row->align, row->pooled ? "sliced" : "direct");
 }
 
 KUNIT_ARRAY_PARAM(large_align, large_align_rows, large_align_desc);
@@ -411,6 +416,8 @@ static void debug_large_align(struct kunit *test)
 			continue;
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)bufs[i],
 						   row->align));
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_is_pooled(bufs[i]),
+				    row->pooled, "%zu bytes", sizes[i]);
 		memset(bufs[i], i + 1, sizes[i]);
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
