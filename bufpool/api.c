@@ -163,7 +163,7 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 	if (likely(bufpool_sliced(pool, size, gfp, pool_size))) {
 		path = from ? BUFPOOL_PATH_FROM_POOLED :
 			      BUFPOOL_PATH_UNSAFE_POOLED;
-		if (unlikely(!asked && bufpool_should_fail(size)))
+		if (unlikely(!asked && bufpool_should_fail(size, gfp)))
 			return bufpool_get_done(pool, path, size, NULL, gfp,
 						caller);
 		if (bufpool_debug_pool(pool))
@@ -211,7 +211,7 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 		return bufpool_nmi_refused(caller);
 	if (!bufpool_fast_ok(pool, size, gfp))
 		return bufpool_get_slow(pool, size, gfp, from, caller, false);
-	if (unlikely(bufpool_should_fail(size)))
+	if (unlikely(bufpool_should_fail(size, gfp)))
 		return bufpool_get_injected(pool, path, size, gfp, caller);
 	buf = bufpool_slice_fast(pool, size);
 	if (unlikely(!buf))
@@ -564,7 +564,7 @@ static int bufpool_get_many(struct bufpool *pool, size_t size, gfp_t gfp,
 
 	if (!bufpool_fast_ok(pool, size, gfp))
 		return 0;
-	if (unlikely(bufpool_should_fail(size))) {
+	if (unlikely(bufpool_should_fail(size, gfp))) {
 		bufpool_get_done(pool, BUFPOOL_PATH_UNSAFE_POOLED, size, NULL,
 				 gfp, caller);
 		return -ENOMEM;

@@ -257,15 +257,21 @@ static inline bool bufpool_debug_slice_freed(struct bufpool *pool,
 void kasan_poison(const void *addr, size_t size, u8 value, bool init);
 #endif
 
+/*
+ * Whether fault injection fails a request for @size with @gfp: never one
+ * with __GFP_NOFAIL, whose caller does not check for NULL, as failslab and
+ * fail_page_alloc pass those over. (__GFP_NOWARN cannot keep the report
+ * quiet: should_fail_ex(), which would, is not exported.)
+ */
 #ifdef CONFIG_FAULT_INJECTION
 extern struct fault_attr fail_bufpool;
 
-static inline bool bufpool_should_fail(size_t size)
+static inline bool bufpool_should_fail(size_t size, gfp_t gfp)
 {
-	return should_fail(&fail_bufpool, size);
+	return !(gfp & __GFP_NOFAIL) && should_fail(&fail_bufpool, size);
 }
 #else
-static inline bool bufpool_should_fail(size_t size)
+static inline bool bufpool_should_fail(size_t size, gfp_t gfp)
 {
 	return false;
 }

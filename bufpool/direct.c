@@ -64,7 +64,7 @@ static __always_inline void *bufpool_direct_make(struct bufpool *pool,
 
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (unlikely(ask && bufpool_should_fail(size)))
+	if (unlikely(ask && bufpool_should_fail(size, gfp)))
 		return NULL;
 	if (unlikely(gfp & BUFPOOL_BAD_ZONES))
 		return bufpool_direct_bad_zone(gfp, caller);

@@ -825,6 +825,8 @@ static struct kunit_suite debug_suite = {
 #define FAULT_CHUNK	max_t(unsigned int, CHUNK, 2 * PAGE_SIZE)
 /* At its threshold or above, served directly: 5000 at 8 KB. */
 #define FAULT_DIRECT	(FAULT_CHUNK / 2 + 904)
+/* What the copies copy. */
+#define FAULT_SRC	100
 
 struct fault_row {
 	const char *desc;
@@ -856,36 +858,51 @@ static void fault_desc(const struct fault_row *row, char *desc)
 
 KUNIT_ARRAY_PARAM(fault, fault_rows, fault_desc);
 
-static void *fault_call(struct bufpool *pool, int path, const u8 *src)
+static void *fault_call_gfp(struct bufpool *pool, int path, const u8 *src,
+			    gfp_t gfp)
 {
 	switch (path) {
 	case PATH_ALLOC:
-		return bufpool_pool_alloc(pool, 100, FAULT_GFP);
+		return bufpool_pool_alloc(pool, 100, gfp);
 	case PATH_UNSAFE_POOLED:
-		return bufpool_pool_alloc_unsafe(pool, 100, FAULT_GFP);
+		return bufpool_pool_alloc_unsafe(pool, 100, gfp);
 	case PATH_UNSAFE_DIRECT:
-		return bufpool_pool_alloc_unsafe(pool, FAULT_DIRECT, FAULT_GFP);
+		return bufpool_pool_alloc_unsafe(pool, FAULT_DIRECT, gfp);
 	case PATH_SLOW:
-		return bufpool_pool_alloc_unsafe_slow(pool, 100, FAULT_GFP);
+		return bufpool_pool_alloc_unsafe_slow(pool, 100, gfp);
 	default:
-		return bufpool_pool_from(pool, src, 100, FAULT_GFP);
+		return bufpool_pool_from(pool, src, FAULT_SRC, gfp);
 	}
 }
 
-static void injected_failure(struct kunit *test)
+static void *fault_call(struct bufpool *pool, int path, const u8 *src)
 {
-	const struct fault_row *row = test->param_value;
+	return fault_call_gfp(pool, path, src, FAULT_GFP);
+}
+
+/* The pool of a fault case, fresh, and the source of its copies, @src. */
+static struct bufpool *fault_pool(struct kunit *test, u8 *src)
+{
 	const struct bufpool_params params = { .pool_size = FAULT_CHUNK };
-	struct bufpool_stats before, after;
 	struct bufpool *pool;
-	u8 src[100];
-	void *buf;
 
 	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
 		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
 	pool = bufpool_create("kunit-fault", &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	memset(src, 1, sizeof(src));
+	memset(src, 1, FAULT_SRC);
+	return pool;
+}
+
+static void injected_failure(struct kunit *test)
+{
+	const struct fault_row *row = test->param_value;
+	struct bufpool_stats before, after;
+	struct bufpool *pool;
+	u8 src[FAULT_SRC];
+	void *buf;
+
+	pool = fault_pool(test, src);
 	bufpool_get_stats(pool, &before);
 
 	/* The pool is fresh: a pooled request needs a chunk first. */
@@ -917,6 +934,61 @@ static void injected_failure(struct kunit *test)
 	bufpool_destroy(pool);
 }
 
+/*
+ * A request with __GFP_NOFAIL, whose caller does not check for NULL, is
+ * never failed by fail_bufpool, as failslab and fail_page_alloc never fail
+ * one: with fail_nth 1 every path and the bulk call serve it.
+ */
+static const char * const nofail_paths[] = {
+	"alloc", "unsafe pooled", "unsafe direct", "slow", "from", "bulk",
+};
+
+static void nofail_desc(const char * const *path, char *desc)
+{
+	strscpy(desc, *path, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(nofail, nofail_paths, nofail_desc);
+
+static void nofail_never_injected(struct kunit *test)
+{
+	const int path = (const char * const *)test->param_value - nofail_paths;
+	const bool bulk = path == ARRAY_SIZE(nofail_paths) - 1;
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOFAIL;
+	struct bufpool_stats before, after;
+	struct bufpool *pool;
+	void *bufs[4] = {};
+	size_t n = 1, i;
+	u8 src[FAULT_SRC];
+
+	pool = fault_pool(test, src);
+	bufpool_get_stats(pool, &before);
+	/*
+	 * The fault point after bufpool's may fail (a chunk, without the
+	 * caller's __GFP_NOFAIL): the request is served directly then.
+	 */
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = 1;
+#endif
+	if (bulk)
+		n = bufpool_pool_alloc_bulk(pool, 100, gfp, ARRAY_SIZE(bufs),
+					    bufs);
+	else
+		bufs[0] = fault_call_gfp(pool, path, src, gfp);
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = 0;
+#endif
+	bufpool_get_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, FAILURES), 0);
+	KUNIT_EXPECT_EQ(test, n, bulk ? ARRAY_SIZE(bufs) : 1);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_NOT_NULL(test, bufs[i]);
+	bufpool_free_bulk(n, bufs);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_DIRECT_LIVE), 0);
+	bufpool_destroy(pool);
+}
+
 /* from_user: -ENOMEM when fail_bufpool fires. */
 static void injected_from_user(struct kunit *test)
 {
@@ -936,6 +1008,7 @@ static void injected_from_user(struct kunit *test)
 
 static struct kunit_case fault_cases[] = {
 	KUNIT_CASE_PARAM(injected_failure, fault_gen_params),
+	KUNIT_CASE_PARAM(nofail_never_injected, nofail_gen_params),
 	KUNIT_CASE(injected_from_user),
 	{}
 };
