@@ -683,6 +683,48 @@ static void zeroing_policy(struct kunit *test)
 }
 
 /*
+ * A chunk larger than a CPU's spares may be (twice SPARE_BYTES), whose
+ * every slice is freed, is sliced again in place (rewound at the last
+ * free, or recycled by the next rollover); but not under init_on_free,
+ * whose wipe of it would keep interrupts off for as long as it takes: it
+ * is released, and a fresh chunk starts. make check's 6.12 debug guest
+ * boots with init_on_free=1.
+ */
+static void large_chunk_not_wiped_in_place(struct kunit *test)
+{
+	const unsigned int size = 4 * SPARE_BYTES;
+	const struct bufpool_params params = {
+		.pool_size = size, .threshold = size + 1,
+	};
+	struct bufpool *pool = bufpool_create("kunit-large-wipe", &params);
+	struct bufpool_stats before, after;
+	u8 *a, *e;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	migrate_disable();
+	a = bufpool_pool_alloc_unsafe(pool, 1000, GFP_KERNEL);
+	bufpool_free(a);
+	bufpool_get_stats(pool, &before);
+	e = bufpool_pool_alloc_unsafe(pool, size - 192, GFP_KERNEL);
+	bufpool_get_stats(pool, &after);
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a && e);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(e));
+	if (want_init_on_free()) {
+		/* Nor rewound at a's free: init_on_free wipes first. */
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_CREATED), 1);
+		KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+		KUNIT_EXPECT_PTR_NE(test, head_of(e), head_of(a));
+		KUNIT_EXPECT_TRUE_MSG(test, bp_all_bytes(e, 0, size - 192),
+				      "a fresh chunk handed out stale bytes");
+	} else {
+		KUNIT_EXPECT_PTR_EQ(test, head_of(e), head_of(a));
+	}
+	bufpool_free(e);
+	bufpool_destroy(pool);
+}
+
+/*
  * __GFP_NOFAIL is the caller's promise to kmalloc(), not one a chunk of
  * order 2 or more may be asked for with (the page allocator WARNs): each
  * such pool serves it, pooled while memory is plentiful: orders 2 and 4,
@@ -904,6 +946,7 @@ static struct kunit_case slicing_cases[] = {
 	KUNIT_CASE(free_rewinds_chunk),
 	KUNIT_CASE_PARAM(free_keeps_chunk, no_rewind_gen_params),
 	KUNIT_CASE(zeroing_policy),
+	KUNIT_CASE(large_chunk_not_wiped_in_place),
 	KUNIT_CASE(nofail_large_chunks),
 	KUNIT_CASE(rollover_takes_spare),
 	KUNIT_CASE_PARAM(spares_are_capped, spares_gen_params),
