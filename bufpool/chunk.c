@@ -287,20 +287,22 @@ void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
  * @pool: its pool.
  * @c: this CPU's slicing state.
  * @request: the size that did not fit.
+ * @last: no other chunk could be had.
  *
  * A rollover as page_frag does it: rather than retire the chunk and take
  * (and, with init_on_alloc, zero) another, slice it again from its start.
  * Counted as a release and a creation, so the gauges read as they would.
  * Not while another holder of the page may still read what a slice held;
- * nor, under init_on_free, a chunk larger than a CPU's spares may be: its
- * wipe would keep interrupts off (this CPU's lock) for too long. It is
- * released instead, and the page allocator wipes it outside the lock.
+ * nor, under init_on_free, a chunk larger than a CPU's spares may be,
+ * unless it is the @last chance: its wipe would keep interrupts off (this
+ * CPU's lock) for too long. It is released instead, and the page
+ * allocator wipes it outside the lock.
  *
  * Context: Under this CPU's lock of @pool.
  * Return: true when @c's chunk had no live slice and starts again.
  */
 bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
-			   unsigned int request)
+			   unsigned int request, bool last)
 {
 	struct page *page = c->page;
 	unsigned int bias;
@@ -308,7 +310,8 @@ bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
 	bufpool_assert_slicing(pool, c);
 	if (!page)
 		return false;
-	if (want_init_on_free() && page_size(page) > BUFPOOL_CPU_SPARE_BYTES)
+	if (!last && want_init_on_free() &&
+	    page_size(page) > BUFPOOL_CPU_SPARE_BYTES)
 		return false;
 	/*
 	 * The count is what the chunk holds for slices to come exactly when

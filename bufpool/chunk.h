@@ -55,7 +55,7 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool,
 void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
 			 struct page *page);
 bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
-			   unsigned int request);
+			   unsigned int request, bool last);
 struct page *bufpool_chunk_retire(struct bufpool *pool,
 				  struct bufpool_chunk *c,
 				  unsigned int request);

@@ -169,12 +169,13 @@ static void bufpool_debug_check(struct bufpool *pool, void *va,
 	struct bufpool_debug_chunk *ch = va;
 	const u8 *bad;
 
-	if (bufpool_debug_reported(ch))
-		return;
+	/* Its flags say nothing before the header is known good. */
 	if (!bufpool_debug_chunk_ok(pool, ch, size)) {
 		bufpool_report_bad_chunk(pool, ch, size);
 		return;
 	}
+	if (bufpool_debug_reported(ch))
+		return;
 	while (off < ch->used) {
 		struct bufpool_debug_slice *sl = va + off;
 		unsigned int start = off + head, end, next;

@@ -96,8 +96,9 @@ void bufpool_report_bad_size(struct bufpool *pool,
  * is less than the header or more than the chunk: an overrun of the memory
  * before it, or an underrun of its first slice, rewrote it. Nothing of the
  * chunk is checked or poisoned by what it said: the header is set to say
- * that the whole chunk is carved and was reported, so that the chunk's
- * end bounds its slices from now on and it is reported once.
+ * that the whole chunk is carved and was reported (and retired, where its
+ * flags were valid and said so), so that the chunk's end bounds its slices
+ * from now on and it is reported once.
  *
  * Context: Any context, under the pool's debug lock or with the chunk
  * released. The caller keeps KASAN from looking at the chunk.
@@ -108,9 +109,12 @@ void bufpool_report_bad_chunk(struct bufpool *pool,
 	bufpool_count(pool, BUFPOOL_CNT_CORRUPTIONS, 1);
 	pr_err("pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags %#x, %u bytes of the %u-byte chunk carved (an overrun before it, or an underrun of its first slice)\n",
 	       pool->name, ch->magic, ch->flags, ch->used, size);
+	/* A flags word that is still one keeps its RETIRED. */
+	if (ch->flags & ~BUFPOOL_CHUNK_FLAGS)
+		ch->flags = 0;
 	ch->magic = BUFPOOL_CHUNK_MAGIC;
 	ch->used = size;
-	ch->flags = BUFPOOL_CHUNK_REPORTED;
+	ch->flags |= BUFPOOL_CHUNK_REPORTED;
 }
 
 /**

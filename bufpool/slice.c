@@ -5,8 +5,10 @@
  * and, in this order: carves again (an interrupt may have started a chunk
  * since the fast path looked), slices the chunk again from its start if
  * every slice of it is freed, starts one of the CPU's spares, or starts a
- * fresh chunk from the page allocator. The old chunk is retired and lives
- * until its last slice is freed.
+ * fresh chunk from the page allocator; failing that, slices again from its
+ * start a chunk whose size made it wait for a fresh one (init_on_free,
+ * bufpool_chunk_recycle()). The old chunk is retired and lives until its
+ * last slice is freed.
  *
  * A debug pool slices here always, under the lock, so that debug mode's
  * hooks see each carve whole: the carve takes the slice's header and
@@ -42,7 +44,7 @@ noinline void *bufpool_slice_locked(struct bufpool *pool, unsigned int size,
 	buf = bufpool_carve(pool, c, need);
 	if (buf)
 		goto out;
-	if (c->size == pool_size && bufpool_chunk_recycle(pool, c, size))
+	if (c->size == pool_size && bufpool_chunk_recycle(pool, c, size, false))
 		goto carve;
 	next = bufpool_chunk_spare_take(pool, pool_size);
 	if (next)
@@ -51,14 +53,20 @@ noinline void *bufpool_slice_locked(struct bufpool *pool, unsigned int size,
 	/* A new chunk. The page allocator may sleep: not under the lock. */
 	local_unlock_irqrestore(&pool->pcpu->lock, flags);
 	fresh = bufpool_chunk_alloc(pool, pool_size, gfp);
-	if (!fresh)
-		return NULL;
 	local_lock_irqsave(&pool->pcpu->lock, flags);
 	/* Maybe another CPU now, maybe refilled meanwhile: look again. */
 	c = this_cpu_ptr(&pool->pcpu->chunk);
 	buf = bufpool_carve(pool, c, need);
 	if (buf)
 		goto out;
+	if (unlikely(!fresh)) {
+		/* None to be had: a chunk passed over above, after all. */
+		if (c->size == pool_size &&
+		    bufpool_chunk_recycle(pool, c, size, true))
+			goto carve;
+		local_unlock_irqrestore(&pool->pcpu->lock, flags);
+		return NULL;
+	}
 	next = fresh;
 	fresh = NULL;
 roll:

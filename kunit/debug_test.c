@@ -520,6 +520,38 @@ static void corrupted_chunk_header(struct kunit *test)
 }
 
 /*
+ * The same overrun over a chunk none of whose slices is freed after it:
+ * the chunk's retirement, when the pool is destroyed, reports it, whatever
+ * the rewritten header's flags say.
+ */
+static void corrupted_chunk_header_retired(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	char says[160];
+	struct bp_log log;
+	u8 *buf;
+
+	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(says, sizeof(says),
+		 "pool %s: chunk corrupted: its header was overwritten, magic 0x5a5a5a5a, flags 0x5a5a5a5a, %u bytes of the %lu-byte chunk carved",
+		 DEBUG_POOL, 0x5a5a5a5a, folio_size(virt_to_folio(buf)));
+	bufpool_free(buf);
+	kasan_disable_current();
+	memset(folio_address(virt_to_folio(buf)), 0x5a,
+	       bufpool_debug_chunk_header(pool));
+	kasan_enable_current();
+
+	bp_log_mark(&log);
+	bp_expect_begin(test);
+	bufpool_destroy(pool);
+	bp_expect_end(test);
+	test->priv = NULL;
+	KUNIT_EXPECT_TRUE_MSG(test, bp_log_has(&log, says, NULL),
+			      "no report \"%s\"", says);
+}
+
+/*
  * A chunk header whose record of what is carved alone was rewritten: the
  * free reports it as an overwritten header.
  */
@@ -789,6 +821,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE_PARAM(debug_large_align, large_align_gen_params),
 	KUNIT_CASE(corrupted_slice_size),
 	KUNIT_CASE(corrupted_chunk_header),
+	KUNIT_CASE(corrupted_chunk_header_retired),
 	KUNIT_CASE(corrupted_chunk_used),
 	KUNIT_CASE(owners),
 	KUNIT_CASE(double_free_slice),

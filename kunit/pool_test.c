@@ -687,8 +687,9 @@ static void zeroing_policy(struct kunit *test)
  * every slice is freed, is sliced again in place (rewound at the last
  * free, or recycled by the next rollover); but not under init_on_free,
  * whose wipe of it would keep interrupts off for as long as it takes: it
- * is released, and a fresh chunk starts. make check's 6.12 debug guest
- * boots with init_on_free=1.
+ * is released, and a fresh chunk starts; where none can be had, it is
+ * sliced again all the same. make check's 6.12 debug guest boots with
+ * init_on_free=1.
  */
 static void large_chunk_not_wiped_in_place(struct kunit *test)
 {
@@ -721,6 +722,22 @@ static void large_chunk_not_wiped_in_place(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, head_of(e), head_of(a));
 	}
 	bufpool_free(e);
+
+#ifdef CONFIG_FAULT_INJECTION
+	/*
+	 * With no fresh chunk to be had (fail_nth 2: fail_bufpool first, the
+	 * page allocator next), the idle chunk is sliced again after all.
+	 */
+	migrate_disable();
+	current->fail_nth = 2;
+	a = bufpool_pool_alloc_unsafe(pool, size - 192, GFP_KERNEL);
+	current->fail_nth = 0;
+	migrate_enable();
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_TRUE(test, bufpool_is_pooled(a));
+	KUNIT_EXPECT_PTR_EQ(test, head_of(a), head_of(e));
+	bufpool_free(a);
+#endif
 	bufpool_destroy(pool);
 }
 
