@@ -663,6 +663,54 @@ static void owners(struct kunit *test)
 	bufpool_free(fill[1]);
 }
 
+/*
+ * A retired chunk's header, whose record of what is carved was rewritten:
+ * repaired at the next free, it still says the chunk is retired, and the
+ * owners file counts the chunk its live slice pins.
+ */
+static void owners_after_corrupted_header(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	char *text = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct bufpool_debug_chunk *ch;
+	unsigned long slices, bytes;
+	void *a[2], *fill[2];
+	unsigned int retired;
+	u32 huge = U32_MAX;
+	char says[160];
+
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	migrate_disable();
+	a[0] = owner_a(pool, 100);
+	a[1] = owner_a(pool, 100);
+	/* Roll over: a's chunk is retired. */
+	fill[0] = bufpool_pool_alloc_unsafe(pool, HALF, GFP_KERNEL);
+	fill[1] = bufpool_pool_alloc_unsafe(pool, HALF, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_TRUE(test, a[0] && a[1] && fill[0] && fill[1]);
+	KUNIT_ASSERT_PTR_NE(test, virt_to_head_page(fill[1]),
+			    virt_to_head_page(a[0]));
+	ch = folio_address(virt_to_folio(a[0]));
+	kasan_disable_current();
+	memcpy(&ch->used, &huge, sizeof(huge));
+	kasan_enable_current();
+
+	snprintf(says, sizeof(says),
+		 "pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags %#lx, %u bytes of the %lu-byte chunk carved",
+		 DEBUG_POOL, BUFPOOL_CHUNK_MAGIC, BUFPOOL_CHUNK_RETIRED, huge,
+		 folio_size(virt_to_folio(a[0])));
+	free_corrupted(test, a[1], says);
+	KUNIT_ASSERT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
+					   text, 4096), 0);
+	KUNIT_EXPECT_TRUE(test, owners_line(test, text, "owner_a", &slices,
+					    &bytes, &retired));
+	KUNIT_EXPECT_EQ(test, slices, 1);
+	KUNIT_EXPECT_EQ(test, retired, 1);
+	bufpool_free(a[0]);
+	bufpool_free(fill[0]);
+	bufpool_free(fill[1]);
+}
+
 /* -- Misuse ------------------------------------------------------------------ */
 
 static void double_free_slice(struct kunit *test)
@@ -824,6 +872,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(corrupted_chunk_header_retired),
 	KUNIT_CASE(corrupted_chunk_used),
 	KUNIT_CASE(owners),
+	KUNIT_CASE(owners_after_corrupted_header),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
 	KUNIT_CASE(double_free_direct_large),
