@@ -487,6 +487,26 @@ static void corrupted_slice_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
+/* What debug mode says of the overwritten header of @buf's chunk. */
+static void header_report(char *says, size_t len, const void *buf,
+			  u32 magic, u32 flags, u32 used)
+{
+	snprintf(says, len,
+		 "pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags %#x, %u bytes of the %lu-byte chunk carved",
+		 DEBUG_POOL, magic, flags, used, folio_size(virt_to_folio(buf)));
+}
+
+/* An overrun before @buf's chunk: its header all 0x5a, said in @says. */
+static void overwrite_header(struct bufpool *pool, const void *buf,
+			     char *says, size_t len)
+{
+	header_report(says, len, buf, 0x5a5a5a5a, 0x5a5a5a5a, 0x5a5a5a5a);
+	kasan_disable_current();
+	memset(folio_address(virt_to_folio(buf)), 0x5a,
+	       bufpool_debug_chunk_header(pool));
+	kasan_enable_current();
+}
+
 /*
  * An overrun of the memory before a chunk that rewrites its header: the
  * next free reports it, bounds the slice by the chunk's end instead, and
@@ -496,20 +516,12 @@ static void corrupted_slice_size(struct kunit *test)
 static void corrupted_chunk_header(struct kunit *test)
 {
 	struct bufpool *pool = test->priv;
-	struct bufpool_debug_chunk *ch;
 	char says[160], text[256];
 	u8 *buf;
 
 	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	ch = folio_address(virt_to_folio(buf));
-	kasan_disable_current();
-	memset(ch, 0x5a, bufpool_debug_chunk_header(pool));
-	kasan_enable_current();
-
-	snprintf(says, sizeof(says),
-		 "pool %s: chunk corrupted: its header was overwritten, magic 0x5a5a5a5a, flags 0x5a5a5a5a, %u bytes of the %lu-byte chunk carved",
-		 DEBUG_POOL, 0x5a5a5a5a, folio_size(virt_to_folio(buf)));
+	overwrite_header(pool, buf, says, sizeof(says));
 	free_corrupted(test, buf, says);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 	KUNIT_EXPECT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
@@ -533,14 +545,9 @@ static void corrupted_chunk_header_retired(struct kunit *test)
 
 	buf = bufpool_pool_alloc_unsafe(pool, 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	snprintf(says, sizeof(says),
-		 "pool %s: chunk corrupted: its header was overwritten, magic 0x5a5a5a5a, flags 0x5a5a5a5a, %u bytes of the %lu-byte chunk carved",
-		 DEBUG_POOL, 0x5a5a5a5a, folio_size(virt_to_folio(buf)));
 	bufpool_free(buf);
-	kasan_disable_current();
-	memset(folio_address(virt_to_folio(buf)), 0x5a,
-	       bufpool_debug_chunk_header(pool));
-	kasan_enable_current();
+	/* The chunk stays, debug pools never rewind: its header is read. */
+	overwrite_header(pool, buf, says, sizeof(says));
 
 	bp_log_mark(&log);
 	bp_expect_begin(test);
@@ -570,10 +577,7 @@ static void corrupted_chunk_used(struct kunit *test)
 	memcpy(&ch->used, &huge, sizeof(huge));
 	kasan_enable_current();
 
-	snprintf(says, sizeof(says),
-		 "pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags 0x0, %u bytes of the %lu-byte chunk carved",
-		 DEBUG_POOL, BUFPOOL_CHUNK_MAGIC, huge,
-		 folio_size(virt_to_folio(buf)));
+	header_report(says, sizeof(says), buf, BUFPOOL_CHUNK_MAGIC, 0, huge);
 	free_corrupted(test, buf, says);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
@@ -695,10 +699,8 @@ static void owners_after_corrupted_header(struct kunit *test)
 	memcpy(&ch->used, &huge, sizeof(huge));
 	kasan_enable_current();
 
-	snprintf(says, sizeof(says),
-		 "pool %s: chunk corrupted: its header was overwritten, magic %#010x, flags %#lx, %u bytes of the %lu-byte chunk carved",
-		 DEBUG_POOL, BUFPOOL_CHUNK_MAGIC, BUFPOOL_CHUNK_RETIRED, huge,
-		 folio_size(virt_to_folio(a[0])));
+	header_report(says, sizeof(says), a[0], BUFPOOL_CHUNK_MAGIC,
+		      BUFPOOL_CHUNK_RETIRED, huge);
 	free_corrupted(test, a[1], says);
 	KUNIT_ASSERT_GT(test, bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
 					   text, 4096), 0);
