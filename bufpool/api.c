@@ -263,12 +263,11 @@ static void *bufpool_copy_user(struct bufpool *pool, const void __user *src,
 	if (unlikely(!buf))
 		return ERR_PTR(-ENOMEM);
 	if (len && copy_from_user(buf, src, len)) {
-		enum bufpool_path path = bufpool_is_slice(buf) ?
-					 BUFPOOL_PATH_FROM_POOLED :
-					 BUFPOOL_PATH_FROM_DIRECT;
-
-		/* A call that failed: it handed out no bytes. */
-		bufpool_count(pool, BUFPOOL_CNT_BYTES(path), -len);
+		/*
+		 * A call that failed, after all. Its bytes stay counted, as
+		 * its free is: an event counts only up, and a reader between
+		 * the two would have seen a count that then went down.
+		 */
 		bufpool_count(pool, BUFPOOL_CNT_FAILURES, 1);
 		bufpool_free(buf);
 		return ERR_PTR(-EFAULT);

@@ -194,10 +194,9 @@ unsigned long bufpool_stats_hist(struct bufpool *pool, int cpu,
  *	pool's debugfs stats file shows it.
  *
  * A snapshot: counters racing with the fold are taken before or after
- * their change. No statistic is shown below zero, which a fold racing
- * with an allocation on one CPU and its free on another could show of a
- * gauge, and a reset between them of an event (a copy from user space
- * that fails takes its bytes back from the CPU it then runs on).
+ * their change. No gauge is shown below zero, which a fold racing with
+ * an allocation on one CPU and its free on another could show; an event
+ * counts only up, from the last reset's base.
  *
  * Context: Any context.
  * Return: Nothing.

@@ -211,25 +211,6 @@ static void reset_keeps_gauges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_SLICES_LIVE), 0);
 }
 
-/*
- * A copy from user space that fails takes its bytes back on the CPU it
- * runs on by then: after a reset between the two, that CPU's count is
- * below the reset's base, and the fold shows 0, not 2^64 less.
- */
-static void event_taken_back_after_reset(struct kunit *test)
-{
-	enum bufpool_counter bytes = BUFPOOL_CNT_BYTES(BUFPOOL_PATH_FROM_POOLED);
-	struct bufpool *pool = test->priv;
-	struct bufpool_stats s;
-
-	KUNIT_ASSERT_EQ(test, bp_write_file(STATS_DIR "/reset", "1"), 0);
-	bufpool_count(pool, bytes, -50);
-	bufpool_get_stats(pool, &s);
-	bufpool_count(pool, bytes, 50);
-	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_FROM_POOLED_BYTES], 0);
-	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_FROM_POOLED_CALLS], 0);
-}
-
 /* Finds "<name> <total>" in the percpu file and adds up its C<n>= fields. */
 static void percpu_line(struct kunit *test, char *buf, const char *name,
 			long *total, long *sum)
@@ -401,7 +382,6 @@ static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(configuration),
 	KUNIT_CASE(file_matches_fold),
 	KUNIT_CASE(reset_keeps_gauges),
-	KUNIT_CASE(event_taken_back_after_reset),
 	KUNIT_CASE(percpu_adds_up),
 	KUNIT_CASE(histogram_buckets),
 	KUNIT_CASE(slice_bucket_matches),
