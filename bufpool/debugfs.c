@@ -8,6 +8,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 
 #include "debugfs.h"
@@ -77,8 +78,11 @@ static int bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 	struct bufpool_stats st;
 	int i, cpu;
 
-	/* Zeroed: a CPU that comes online between the loops prints none. */
-	v = kcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
+	/*
+	 * Zeroed: a CPU that comes online between the loops prints none.
+	 * About 300 bytes a CPU: more than a page from 14 CPUs on.
+	 */
+	v = kvcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	bufpool_get_stats(pool, &st);
@@ -93,7 +97,7 @@ static int bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 				seq_printf(m, " C%d=%ld", cpu, v[cpu][i]);
 		seq_putc(m, '\n');
 	}
-	kfree(v);
+	kvfree(v);
 	return 0;
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_percpu);
@@ -150,6 +154,9 @@ static ssize_t bufpool_reset_write(struct kiocb *iocb, struct iov_iter *from)
 	size_t count = iov_iter_count(from);
 	int ret;
 
+	/* An empty write writes nothing: it resets nothing either. */
+	if (!count)
+		return 0;
 	ret = debugfs_file_get(dentry);
 	if (ret)
 		return ret;
