@@ -13,6 +13,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 
 #include "debug.h"
 #include "report.h"
@@ -221,6 +222,27 @@ static int bufpool_owner_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * An owner's caller, by symbol. One without a symbol (its module was
+ * unloaded, or the kernel has no kallsyms) is said so, not printed: %pS
+ * prints the address of those, and the file prints no kernel address.
+ */
+static void bufpool_owner_print(struct seq_file *m, unsigned long caller)
+{
+	char head[3];
+
+	if (!caller) {
+		seq_puts(m, "(other callers)\n");
+		return;
+	}
+	/* No symbol starts with "0x", what %pS prints of an address. */
+	snprintf(head, sizeof(head), "%pS", (void *)caller);
+	if (!strcmp(head, "0x"))
+		seq_puts(m, "(no symbol)\n");
+	else
+		seq_printf(m, "%pS\n", (void *)caller);
+}
+
 /**
  * bufpool_report_owners - the owners file: who pins the pool's memory
  * @m: the file.
@@ -255,10 +277,7 @@ int bufpool_report_owners(struct seq_file *m, struct bufpool *pool)
 			continue;
 		seq_printf(m, "%lu %lu %u %u ", o->slices, o->bytes,
 			   jiffies_to_msecs(jiffies - o->oldest), o->retired);
-		if (o->caller)
-			seq_printf(m, "%pS\n", (void *)o->caller);
-		else
-			seq_puts(m, "(other callers)\n");
+		bufpool_owner_print(m, o->caller);
 	}
 	kfree(owners);
 	return 0;

@@ -668,6 +668,43 @@ static void owners(struct kunit *test)
 }
 
 /*
+ * An owner whose caller has no symbol, as a module's that was unloaded
+ * with its slices live: said so, its address not printed.
+ */
+static void owner_without_symbol(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	char *text = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct bufpool_debug_slice *sl;
+	unsigned long caller, slices, bytes;
+	unsigned int retired;
+	void *a;
+	int n;
+
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	a = owner_a(pool, 100);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	sl = a - bufpool_debug_slice_header(pool);
+	/* An address in the heap, where no symbol is: this test's text. */
+	kasan_disable_current();
+	caller = sl->caller;
+	sl->caller = (unsigned long)text;
+	kasan_enable_current();
+	n = bp_read_file("/sys/kernel/debug/bufpool/" DEBUG_POOL "/owners",
+			 text, 4096);
+	kasan_disable_current();
+	sl->caller = caller;
+	kasan_enable_current();
+	bufpool_free(a);
+	KUNIT_ASSERT_GT(test, n, 0);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(text, "0x"), "owners:\n%s", text);
+	KUNIT_EXPECT_TRUE(test, owners_line(test, text, "(no symbol)", &slices,
+					    &bytes, &retired));
+	KUNIT_EXPECT_EQ(test, slices, 1);
+	KUNIT_EXPECT_EQ(test, bytes, 100);
+}
+
+/*
  * A retired chunk's header, whose record of what is carved was rewritten:
  * repaired at the next free, it still says the chunk is retired, and the
  * owners file counts the chunk its live slice pins.
@@ -874,6 +911,7 @@ static struct kunit_case debug_cases[] = {
 	KUNIT_CASE(corrupted_chunk_header_retired),
 	KUNIT_CASE(corrupted_chunk_used),
 	KUNIT_CASE(owners),
+	KUNIT_CASE(owner_without_symbol),
 	KUNIT_CASE(owners_after_corrupted_header),
 	KUNIT_CASE(double_free_slice),
 	KUNIT_CASE(double_free_direct),
