@@ -255,11 +255,18 @@ static int stat_index(const char *name)
 	return -1;
 }
 
-/* Parses "name value" lines by name; unknown names and junk are skipped. */
-static void parse_stats(struct pool *pool, char *text)
+/*
+ * Parses "name value" lines by name; unknown names and junk are skipped.
+ * The kernel prints each value as an unsigned 64-bit number: one past
+ * LLONG_MAX is shown as LLONG_MAX. A file without one statistic this tool
+ * knows is not a bufpool stats file it can read: an error, not a row of
+ * zeros.
+ */
+static void parse_stats(struct pool *pool, char *text, const char *path)
 {
 	char *line, *next, *value, *end;
-	long long v;
+	unsigned long long v;
+	bool any = false;
 	int i;
 
 	for (line = text; *line; line = next) {
@@ -275,13 +282,22 @@ static void parse_stats(struct pool *pool, char *text)
 		i = stat_index(line);
 		if (i < 0)
 			continue;
-		errno = 0;
-		v = strtoll(value, &end, 10);
-		if (errno || end == value || (*end && *end != ' '))
+		if (*value < '0' || *value > '9')
 			continue;
-		pool->val[i] = v;
+		errno = 0;
+		v = strtoull(value, &end, 10);
+		if (*end && *end != ' ')
+			continue;
+		if (errno == ERANGE || v > LLONG_MAX)
+			v = LLONG_MAX;
+		pool->val[i] = (long long)v;
 		pool->present[i] = true;
+		any = true;
 	}
+	if (!any)
+		die(EXIT_ERROR,
+		    "%s: no statistic this bufpoolstat knows (a bufpool of another version?)",
+		    path);
 }
 
 /* The default pool first, then by name. */
@@ -341,7 +357,7 @@ static void read_snapshot(struct snapshot *snap)
 		}
 		memset(&snap->pools[snap->nr], 0, sizeof(*snap->pools));
 		snap->pools[snap->nr].name = xstrdup(de->d_name);
-		parse_stats(&snap->pools[snap->nr], text);
+		parse_stats(&snap->pools[snap->nr], text, path);
 		snap->nr++;
 		free(text);
 		free(path);
@@ -692,7 +708,8 @@ static void print_usage(FILE *f)
 	      "WASTE, abandoned plus padding bytes. Byte columns scale by 1024 (K, M, G),\n"
 	      "counts are exact below a million, then scale by 1000 (M, G).\n"
 	      "\n"
-	      "Exit status: 0 success, 1 error, 2 usage, 3 debugfs not mounted,\n"
+	      "Exit status: 0 success, 1 error (a stats file it cannot read among them),\n"
+	      "2 usage, 3 debugfs not mounted (with -r, DIR's parent is no debugfs),\n"
 	      "4 bufpool not loaded (or no statistics at DIR), 5 permission denied.\n",
 	      f);
 }

@@ -442,6 +442,25 @@ run --root "$tmp/missing/bufpool"
 expect_error bufpoolstat-err-missing-root 4 \
 	"bufpoolstat: no bufpool statistics at $tmp/missing/bufpool"
 
+# A stats file of another format: an error that names it, not zeros.
+mkdir -p "$tmp/foreign/bufpool/default"
+printf 'alloc_calls: 5\nalloc_bytes: 500\n' | put "$tmp/foreign/bufpool/default/stats"
+run --root "$tmp/foreign/bufpool"
+expect_error bufpoolstat-err-foreign-format 1 \
+	"bufpoolstat: $tmp/foreign/bufpool/default/stats: no statistic this bufpoolstat knows (a bufpool of another version?)"
+
+# A count the kernel prints past LLONG_MAX (it prints u64): the largest
+# the tool holds, not dropped.
+mkdir -p "$tmp/huge/bufpool/default"
+printf 'alloc_calls 5\nalloc_bytes 18446744073709551615\n' | put "$tmp/huge/bufpool/default/stats"
+run --root "$tmp/huge/bufpool" --json
+if [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '"alloc_bytes":9223372036854775807[,}]'; then
+	pass bufpoolstat-saturates
+else
+	evidence "stdout: $out" "stderr: $err"
+	fail bufpoolstat-saturates "exit code $rc, alloc_bytes not 9223372036854775807"
+fi
+
 # in_namespace FSTYPE TARGET ARGS...: runs the tool with ARGS in a private
 # mount namespace with a fresh FSTYPE on TARGET; rc 99 if that cannot be
 # mounted, 98 if TARGET has a bufpool directory (the host has it loaded).
