@@ -42,8 +42,15 @@ jobs_dir=$BUFPOOL_OUT/jobs
 tally() {
 	local log=$1 label=$2 out counts
 	shift 2
-	out=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label "$label" "$@")
+	out=$(python3 "$BUFPOOL_TOP/tools/testing/verdict.py" "$log" --label "$label" "$@" 2>&1)
 	printf '%s\n' "$out" | sed '$d'
+	# Its last line is "passed failed skipped"; anything else (a
+	# traceback) is the verdict failing, one failure.
+	if ! printf '%s\n' "$out" | tail -n 1 | grep -Eq '^[0-9]+ [0-9]+ [0-9]+$'; then
+		printf '%s\n' "$out" | tail -n 1
+		broken "$label" "verdict.py gave no verdict"
+		return
+	fi
 	read -r -a counts <<< "$(printf '%s\n' "$out" | tail -n 1)"
 	echo "$label: ${counts[0]:-0} passed, ${counts[1]:-1} failed"
 	passed=$((passed + ${counts[0]:-0}))
@@ -51,21 +58,33 @@ tally() {
 	skipped=$((skipped + ${counts[2]:-0}))
 }
 
-# count_checks LABEL FILE: adds up the "bufpool-check:" lines a host
-# check printed into FILE, showing the ones that failed.
+# count_checks LABEL FILE RC: adds up the "bufpool-check:" lines a host
+# check printed into FILE, showing the ones that failed ("ok NAME # SKIP
+# why" is a skipped one). RC is how the check exited: non-zero without a
+# failed check is a check that died part way, one failure.
 count_checks() {
-	local label=$1 out=$2 ok bad
-	ok=$(grep -c '^bufpool-check: ok ' "$out")
+	local label=$1 out=$2 rc=${3:-0} ok bad skip
+	skip=$(grep -c '^bufpool-check: ok .* # SKIP' "$out")
+	ok=$(($(grep -c '^bufpool-check: ok ' "$out") - skip))
 	bad=$(grep -c '^bufpool-check: not ok ' "$out")
 	grep '^bufpool-check: not ok ' "$out" | sed "s/^bufpool-check: not ok /$label: FAIL /"
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && [ "$skip" -eq 0 ]; then
 		tail -n 20 "$out"
 		broken "$label" "ran no check"
 		return
 	fi
-	echo "$label: $ok checks passed, $bad failed"
+	if [ "$skip" -gt 0 ]; then
+		echo "$label: $ok checks passed, $bad failed, $skip skipped"
+	else
+		echo "$label: $ok checks passed, $bad failed"
+	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
+	skipped=$((skipped + skip))
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		tail -n 20 "$out"
+		broken "$label" "exited with $rc after its last check"
+	fi
 }
 
 # A step that fails outside a guest is one failure, and what it printed.
@@ -77,7 +96,7 @@ broken() {
 summary() {
 	msg "make check took $((SECONDS - t0)) s"
 	# The last line is "N passed, N failed", whatever was skipped.
-	[ "$skipped" -gt 0 ] && echo "$skipped skipped (KUnit cases and guest checks a kernel cannot run)"
+	[ "$skipped" -gt 0 ] && echo "$skipped skipped (KUnit cases, guest and host checks a kernel or this machine cannot run)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	exit
@@ -96,7 +115,7 @@ host_job() {
 	local name=$1
 	shift
 	"$@" > "$jobs_dir/$name.checks" 2>&1
-	echo "host $jobs_dir/$name.checks" >> "$jobs_dir/$name.judge"
+	echo "host $jobs_dir/$name.checks $?" >> "$jobs_dir/$name.judge"
 }
 
 # kunit_suites VARIANT: the --suite arguments of every KUnit suite the
@@ -265,7 +284,7 @@ judge_all() {
 		fi
 		while read -r how arg log rest; do
 			case $how in
-			host)	count_checks "$name" "$arg" ;;
+			host)	count_checks "$name" "$arg" "$log" ;;
 			guest)	# shellcheck disable=SC2086 # the suites are words
 				tally "$log" "$arg" $rest ;;
 			*)	grep -v '^==> ' "$jobs_dir/$name.out" | tail -n 30

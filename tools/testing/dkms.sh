@@ -41,7 +41,11 @@ if ! command -v dkms > /dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dkms \
 		> /dev/null 2>&1 || stop "dkms-setup # apt-get install dkms failed"
 fi
-abi=$(stock_abi 6.1 amd64) || stop "dkms-setup # no stock ABI"
+# The headers installed here (deps.sh installs them when missing), which
+# may be older than what apt offers now.
+abi=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+      sed -n 's/^linux-headers-\([^ ,]*-amd64\).*/\1/p')
+[ -n "$abi" ] || stop "dkms-setup # linux-headers-amd64 is not installed (run tools/testing/deps.sh)"
 kdir=/usr/src/linux-headers-$abi
 mods=/lib/modules/$abi
 [ -d "$kdir" ] || stop "dkms-setup # $kdir is missing (run tools/testing/deps.sh)"

@@ -296,10 +296,16 @@ target_busybox() {
 		return
 	fi
 	dir=$BUFPOOL_CACHE/busybox/$T_DEB
-	if [ ! -x "$dir/bin/busybox" ]; then
-		rm -rf "$dir"
-		(K_APT=system K_DEBARCH=$T_DEB && fetch busybox-static "$dir") || exit 1
-	fi
+	mkdir -p "$BUFPOOL_CACHE/busybox"
+	# Unpacked aside and moved in whole, under a lock: the guests of a
+	# run start side by side, and one may use it while another unpacks.
+	(
+		flock 9
+		[ -x "$dir/bin/busybox" ] && exit 0
+		rm -rf "$dir.new" "$dir"
+		(K_APT=system K_DEBARCH=$T_DEB && fetch busybox-static "$dir.new") &&
+			mv "$dir.new" "$dir"
+	) 9> "$BUFPOOL_CACHE/busybox/.lock" || exit 1
 	echo "$dir/bin/busybox"
 }
 
@@ -313,8 +319,13 @@ initramfs() {
 	[ -e "$guest/$payload.sh" ] && payload=$guest/$payload.sh
 	if [ ! -x "$gen" ]; then
 		mkdir -p "$(dirname "$gen")"
-		gcc -O2 -o "$gen" "$(source_tree 6.1)/usr/gen_init_cpio.c" ||
-			die "cannot build gen_init_cpio"
+		# Built aside and moved in, under a lock, as busybox above.
+		(
+			flock 9
+			[ -x "$gen" ] && exit 0
+			gcc -O2 -o "$gen.new" "$(source_tree 6.1)/usr/gen_init_cpio.c" &&
+				mv "$gen.new" "$gen"
+		) 9> "$gen.lock" || die "cannot build gen_init_cpio"
 	fi
 	busybox=$(target_busybox) || exit 1
 	{

@@ -34,9 +34,12 @@ cd "$BUFPOOL_TOP" || exit 1
 # Everything it prints is kept in .out/lint.log too: make check shows only
 # the failed checks' lines.
 mkdir -p "$BUFPOOL_OUT" && exec > >(tee "$BUFPOOL_OUT/lint.log") 2>&1
+tee_pid=$!
 exceptions=$BUFPOOL_TOP/tools/testing/lint-exceptions.txt
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bufpool-lint.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+# At the end, tee's last lines are out before the script is: whoever
+# reads its output (make check) reads it all.
+trap 'rm -rf "$tmp"; exec > /dev/null 2>&1; wait "$tee_pid"' EXIT
 : > "$tmp/used"
 : > "$tmp/ran"
 bad=0

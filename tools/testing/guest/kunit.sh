@@ -39,7 +39,9 @@ param_during_init() {
 	param=/sys/module/bufpool/parameters/pool_size
 	( until [ -d /sys/kernel/debug/bufpool ]; do :; done
 	  echo 262144 > $param ) &
-	insmod /bufpool.ko || return 1
+	writer=$!
+	# A load that fails makes no directory: the writer would spin on.
+	insmod /bufpool.ko || { kill $writer; wait; return 1; }
 	wait
 	want=$(cat $param)
 	got=$(bp_stat default pool_size)
