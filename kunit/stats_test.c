@@ -196,6 +196,9 @@ static void reset_keeps_gauges(struct kunit *test)
 	d = bufpool_pool_alloc(pool, 64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, d);
+	/* An empty write is no write: nothing is reset. */
+	KUNIT_ASSERT_EQ(test, bp_write_file(STATS_DIR "/reset", ""), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, BUFPOOL_STAT_UNSAFE_POOLED_CALLS), 1);
 	KUNIT_ASSERT_EQ(test, bp_write_file(STATS_DIR "/reset", "1"), 0);
 	bufpool_get_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.v[BUFPOOL_STAT_UNSAFE_POOLED_CALLS], 0);
