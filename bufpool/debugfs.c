@@ -71,28 +71,28 @@ static int bufpool_stats_print(struct seq_file *m, struct bufpool *pool)
 }
 BUFPOOL_SHOW_ATTRIBUTE(bufpool_stats);
 
-/* As SLUB_STATS: the total, then every online CPU with a nonzero count. */
+/*
+ * As SLUB_STATS: the total, then every CPU with a nonzero count, online
+ * or not: an offline CPU's counts are in the total too, and stay.
+ */
 static int bufpool_percpu_print(struct seq_file *m, struct bufpool *pool)
 {
 	long (*v)[BUFPOOL_NR_STATS];
 	struct bufpool_stats st;
 	int i, cpu;
 
-	/*
-	 * Zeroed: a CPU that comes online between the loops prints none.
-	 * About 300 bytes a CPU: more than a page from 14 CPUs on.
-	 */
+	/* About 300 bytes a CPU: more than a page from 14 CPUs on. */
 	v = kvcalloc(nr_cpu_ids, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	bufpool_get_stats(pool, &st);
-	for_each_online_cpu(cpu)
+	for_each_possible_cpu(cpu)
 		bufpool_stats_cpu(pool, cpu, v[cpu]);
 	for (i = 0; i < BUFPOOL_NR_STATS; i++) {
 		if (bufpool_stat_is_setting(i))
 			continue;
 		seq_printf(m, "%s %llu", bufpool_stat_name(i), st.v[i]);
-		for_each_online_cpu(cpu)
+		for_each_possible_cpu(cpu)
 			if (v[cpu][i])
 				seq_printf(m, " C%d=%ld", cpu, v[cpu][i]);
 		seq_putc(m, '\n');

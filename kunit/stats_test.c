@@ -5,10 +5,12 @@
  * and the debugfs files that show them.
  */
 #include <kunit/test.h>
+#include <linux/cpu.h>
 #include <linux/bufpool.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "pool.h"
 #include "util.h"
@@ -259,6 +261,46 @@ static void percpu_adds_up(struct kunit *test)
 		bufpool_free(bufs[i]);
 }
 
+static long alloc_and_free_here(void *arg)
+{
+	struct bufpool *pool = arg;
+	void *bufs[4];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, 32, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_free(bufs[i]);
+	return 0;
+}
+
+/*
+ * An offline CPU's counts are in the totals, and in its C<n>= field: the
+ * fields still add up to the total.
+ */
+static void percpu_counts_offline_cpu(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	char *buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	const unsigned int cpu = 1;
+	long total, sum;
+	int n, err;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || !cpu_online(cpu))
+		kunit_skip(test, "CPU %u cannot go offline here", cpu);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(cpu, alloc_and_free_here, pool), 0);
+	err = remove_cpu(cpu);
+	if (err)
+		kunit_skip(test, "remove_cpu(%u): %d", cpu, err);
+	n = bp_read_file(STATS_DIR "/percpu", buf, 8192);
+	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+	KUNIT_ASSERT_GT(test, n, 0);
+	percpu_line(test, buf, "unsafe_pooled_calls", &total, &sum);
+	KUNIT_EXPECT_EQ(test, total, 4);
+	KUNIT_EXPECT_EQ(test, sum, total);
+}
+
 /* The histogram puts each call in its power-of-two bucket and path column. */
 static void histogram_buckets(struct kunit *test)
 {
@@ -386,6 +428,7 @@ static struct kunit_case stats_cases[] = {
 	KUNIT_CASE(file_matches_fold),
 	KUNIT_CASE(reset_keeps_gauges),
 	KUNIT_CASE(percpu_adds_up),
+	KUNIT_CASE(percpu_counts_offline_cpu),
 	KUNIT_CASE(histogram_buckets),
 	KUNIT_CASE(slice_bucket_matches),
 	KUNIT_CASE(read_fails_not_empty),
