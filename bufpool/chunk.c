@@ -406,18 +406,24 @@ unsigned long bufpool_chunk_drop_spares(struct bufpool *pool, int cpu,
 }
 
 /**
- * bufpool_chunk_spare_pages - the pages every CPU keeps as spares
+ * bufpool_chunk_spare_pages - the pages a node's CPUs keep as spares
+ * @nid: the node, or %NUMA_NO_NODE for every node.
+ *
+ * A CPU keeps spares of its own node only (bufpool_chunk_spare()), so the
+ * spares of @nid are those of the CPUs whose memory is there.
  *
  * Context: Any context.
- * Return: The pages of all spares in all pools, for the shrinker.
+ * Return: The pages of those spares in all pools, for the shrinker.
  */
-unsigned long bufpool_chunk_spare_pages(void)
+unsigned long bufpool_chunk_spare_pages(int nid)
 {
 	long bytes = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		bytes += atomic_long_read(per_cpu_ptr(&bufpool_cpu_spares, cpu));
+		if (nid == NUMA_NO_NODE || cpu_to_mem(cpu) == nid)
+			bytes += atomic_long_read(per_cpu_ptr(&bufpool_cpu_spares,
+							      cpu));
 	return bytes > 0 ? bytes >> PAGE_SHIFT : 0;
 }
 

@@ -63,7 +63,7 @@ void bufpool_chunk_release(struct bufpool *pool, struct page *page);
 void bufpool_chunk_drain(struct bufpool *pool, int cpu);
 unsigned long bufpool_chunk_drop_spares(struct bufpool *pool, int cpu,
 					unsigned long pages, bool reclaim);
-unsigned long bufpool_chunk_spare_pages(void);
+unsigned long bufpool_chunk_spare_pages(int nid);
 
 /*
  * The count of @folio's slice references: those it holds for slices to

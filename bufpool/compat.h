@@ -90,9 +90,10 @@ static inline void hrtimer_setup(struct hrtimer *timer,
  * name. The calls below are the new ones, over either.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
-static inline struct shrinker *bufpool_shrinker_alloc(const char *name)
+static inline struct shrinker *
+bufpool_shrinker_alloc(unsigned int flags, const char *name)
 {
-	return shrinker_alloc(0, "%s", name);
+	return shrinker_alloc(flags, "%s", name);
 }
 
 static inline int bufpool_shrinker_register(struct shrinker *s,
@@ -107,9 +108,14 @@ static inline void bufpool_shrinker_free(struct shrinker *s)
 	shrinker_free(s);
 }
 #else
-static inline struct shrinker *bufpool_shrinker_alloc(const char *name)
+static inline struct shrinker *
+bufpool_shrinker_alloc(unsigned int flags, const char *name)
 {
-	return kzalloc_obj(struct shrinker, GFP_KERNEL);
+	struct shrinker *s = kzalloc_obj(struct shrinker, GFP_KERNEL);
+
+	if (s)
+		s->flags = flags;
+	return s;
 }
 
 static inline int bufpool_shrinker_register(struct shrinker *s,

@@ -158,6 +158,21 @@ void bufpool_wait_freed(void)
 	flush_workqueue(bufpool_wq);
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_wait_freed, BUFPOOL_KUNIT_NS);
+
+/**
+ * bufpool_kunit_shrinker - bufpool's shrinker
+ *
+ * Description: For the KUnit suites, which call its count and scan as
+ * reclaim on one node would.
+ *
+ * Context: Any context, while the module is loaded.
+ * Return: The shrinker registered at module init.
+ */
+struct shrinker *bufpool_kunit_shrinker(void)
+{
+	return bufpool_shrinker;
+}
+EXPORT_SYMBOL_NS_GPL(bufpool_kunit_shrinker, BUFPOOL_KUNIT_NS);
 #endif
 
 /**
@@ -326,18 +341,24 @@ static int bufpool_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
-/* Pages the spares of every pool hold, or SHRINK_EMPTY. */
+/*
+ * Pages the spares of every pool hold on the node reclaim asks for, or
+ * SHRINK_EMPTY. The shrinker is NUMA-aware: reclaim on one node (kswapd,
+ * or a full zonelist's) takes only that node's spares, and drop_caches
+ * asks every node in turn.
+ */
 static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
-	return bufpool_chunk_spare_pages() ?: SHRINK_EMPTY;
+	return bufpool_chunk_spare_pages(sc->nid) ?: SHRINK_EMPTY;
 }
 
 /*
- * Memory pressure, or drop_caches: spares go back to the page allocator,
- * pool after pool, CPU after CPU, until nr_to_scan pages went. No lock but
- * RCU's, as reclaim may come from under any of bufpool's own; a pool being
- * destroyed is left to bufpool_destroy(), which empties its slots itself.
+ * Memory pressure, or drop_caches: the spares of the node's CPUs go back
+ * to the page allocator, pool after pool, CPU after CPU, until nr_to_scan
+ * pages went. No lock but RCU's, as reclaim may come from under any of
+ * bufpool's own; a pool being destroyed is left to bufpool_destroy(),
+ * which empties its slots itself.
  */
 static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
 					 struct shrink_control *sc)
@@ -351,6 +372,8 @@ static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
 		if (READ_ONCE(pool->dying))
 			continue;
 		for_each_possible_cpu(cpu) {
+			if (cpu_to_mem(cpu) != sc->nid)
+				continue;
 			freed += bufpool_chunk_drop_spares(pool, cpu,
 							   sc->nr_to_scan - freed,
 							   true);
@@ -367,7 +390,8 @@ static int bufpool_shrinker_init(void)
 {
 	int ret;
 
-	bufpool_shrinker = bufpool_shrinker_alloc("bufpool");
+	bufpool_shrinker = bufpool_shrinker_alloc(SHRINKER_NUMA_AWARE,
+						  "bufpool");
 	if (!bufpool_shrinker)
 		return -ENOMEM;
 	bufpool_shrinker->count_objects = bufpool_shrink_count;

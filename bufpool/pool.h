@@ -207,7 +207,10 @@ void bufpool_fast_update(struct bufpool *pool);
 int bufpool_core_init(const struct bufpool_params *params);
 void bufpool_core_exit(void);
 #if IS_ENABLED(CONFIG_KUNIT)
+struct shrinker;
+
 void bufpool_wait_freed(void);
+struct shrinker *bufpool_kunit_shrinker(void);
 #endif
 
 /* Requests below this many bytes are sliced from a chunk of pool_size. */

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/workqueue.h>
 #include <linux/sched.h>
+#include <linux/shrinker.h>
 
 #include "pool.h"
 #include "util.h"
@@ -404,6 +405,53 @@ static void spares_stay_on_their_node(struct kunit *test)
 	bufpool_free(w.c);
 }
 
+/* What reclaim on node @nid asks of bufpool's shrinker: a count or a scan. */
+static unsigned long shrink_on_node(int nid, unsigned long nr, bool scan)
+{
+	struct shrinker *s = bufpool_kunit_shrinker();
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nid = nid,
+		.nr_to_scan = nr,
+	};
+
+	return scan ? s->scan_objects(s, &sc) : s->count_objects(s, &sc);
+}
+
+/*
+ * The shrinker is NUMA-aware: reclaim on one node counts and gives back
+ * the spares of that node's CPUs, and leaves another node's alone.
+ */
+static void shrinker_per_node(struct kunit *test)
+{
+	const unsigned long pages = CHUNK >> PAGE_SHIFT;
+	struct on_cpu w = { .pool = test->priv };
+	int near, far;
+
+	/* Else reclaim would ask with node 0 whichever node it is on. */
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_shrinker()->flags &
+			  SHRINKER_NUMA_AWARE);
+	numa_cpus(test, &near, &far);
+	/* No spare in any pool, then one, the far CPU's. */
+	KUNIT_ASSERT_EQ(test, bp_write_file(DROP_CACHES, "2"), 0);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_fill, &w), 0);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_free, &w), 0);
+	KUNIT_ASSERT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARE_POOLS), 1);
+
+	KUNIT_EXPECT_EQ(test, shrink_on_node(cpu_to_mem(near), 0, false),
+			SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, shrink_on_node(cpu_to_mem(near), pages, true),
+			SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARE_POOLS), 1);
+
+	KUNIT_EXPECT_EQ(test, shrink_on_node(cpu_to_mem(far), 0, false), pages);
+	KUNIT_EXPECT_EQ(test, shrink_on_node(cpu_to_mem(far), pages, true),
+			pages);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARE_POOLS), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARES_RECLAIMED), 1);
+	bufpool_free(w.c);
+}
+
 static struct kunit_case chunk_cases[] = {
 	KUNIT_CASE(holder_outlives_slices),
 	KUNIT_CASE_PARAM(holder_blocks_recycle, holder_gen_params),
@@ -411,6 +459,7 @@ static struct kunit_case chunk_cases[] = {
 	KUNIT_CASE(drop_caches_takes_spares),
 	KUNIT_CASE(spares_bound_per_cpu),
 	KUNIT_CASE(spares_stay_on_their_node),
+	KUNIT_CASE(shrinker_per_node),
 	{}
 };
 
