@@ -122,7 +122,9 @@ struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 	gfp |= __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
 	/*
 	 * From this CPU's node, whatever the task's memory policy: the chunk
-	 * is this CPU's cache, as SLUB's per-CPU slabs are its node's.
+	 * is this CPU's cache, as SLUB's per-CPU slabs are its node's. The
+	 * node is preferred, not required: short of memory there, a chunk of
+	 * the nearest node serves until it is full, as it would SLUB.
 	 */
 	page = alloc_pages_node(numa_mem_id(), gfp, get_order(size));
 	if (!page)
@@ -147,7 +149,7 @@ void bufpool_chunk_free(struct bufpool *pool, struct page *page)
 {
 	/* A spare's count is zero: nobody holds or can take a reference. */
 	if (!page_ref_count(page))
-		set_page_count(page, 1);
+		page_ref_unfreeze(page, 1);
 	__free_pages(page, compound_order(page));
 	percpu_ref_put(&pool->ref);
 }
@@ -251,7 +253,7 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 			continue;
 		bufpool_chunk_count_spare(pool, smp_processor_id(), page, -1);
 		if (page_size(page) == size) {
-			set_page_count(page, 1);
+			page_ref_unfreeze(page, 1);
 			return page;
 		}
 		bufpool_chunk_free(pool, page);
