@@ -109,7 +109,9 @@ struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 	 * the caller's __GFP_NOFAIL, which the page allocator refuses from
 	 * order 2 on, nor from the reserves; without direct reclaim, not
 	 * retried, quietly. A request that gets no chunk is served directly
-	 * with the caller's flags (api.c).
+	 * with the caller's flags (api.c). With __GFP_NOMEMALLOC the page
+	 * allocator never takes the chunk past the watermarks, so it is
+	 * never a pfmemalloc page, which only a reserve allocation marks.
 	 */
 	gfp &= ~(__GFP_ZERO | __GFP_NOFAIL | __GFP_DIRECT_RECLAIM);
 	/*
@@ -129,11 +131,6 @@ struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 	page = alloc_pages_node(numa_mem_id(), gfp, get_order(size));
 	if (!page)
 		return NULL;
-	/* Reserves are never ours to keep: refused, as page_frag refuses them. */
-	if (unlikely(page_is_pfmemalloc(page))) {
-		__free_pages(page, compound_order(page));
-		return NULL;
-	}
 	percpu_ref_get(&pool->ref);
 	return page;
 }
