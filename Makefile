@@ -3,6 +3,7 @@
 # make            bufpool.ko against KDIR, the bufpoolstat tool, the sample client
 # make check      the KUnit suites and the stock-kernel checks in QEMU guests
 # make check-kcsan  the KUnit suites under KCSAN
+# make check-kmsan  the KUnit suites under KMSAN (clang)
 # make demo       the sample client's workload under QEMU, watched by bufpoolstat
 # make bench      bufpool against kmalloc, page_frag and alloc_pages, under QEMU
 # make lint       checkpatch, sparse and kernel-doc over the tree (make check runs it)
@@ -52,6 +53,9 @@ check:
 check-kcsan:
 	@KERNELS="$(KERNELS)" tools/testing/check.sh kcsan
 
+check-kmsan:
+	@KERNELS="$(KERNELS)" tools/testing/check.sh kmsan
+
 # KERNEL is 6.1 (the default), 6.12 or 7.3.
 demo:
 	@KERNEL="$(KERNEL)" tools/testing/demo.sh
@@ -100,4 +104,4 @@ clean:
 	@test ! -d $(KDIR) || $(MAKE) -C $(KDIR) M=$(TOP)/tools/client clean
 	rm -rf .out tools/bufpoolstat
 
-.PHONY: all module client bufpoolstat kdir check check-kcsan demo bench profile lint install clean
+.PHONY: all module client bufpoolstat kdir check check-kcsan check-kmsan demo bench profile lint install clean

@@ -8,6 +8,7 @@
 #define _BUFPOOL_SLICE_H
 
 #include <linux/atomic.h>
+#include <linux/kmsan-checks.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
 
@@ -16,6 +17,18 @@
 void *bufpool_slice_locked(struct bufpool *pool, unsigned int size,
 			   unsigned int pool_size, gfp_t gfp,
 			   unsigned long caller);
+
+/*
+ * A slice handed out is uninitialised memory to KMSAN, as a kmalloc()
+ * object is, whoever wrote it before: a slice sliced again, a rewound or
+ * recycled chunk, a spare (whose wipe under init_on_free wrote it). Its
+ * caller's copy, or the zeroing of init_on_alloc, initialises it after.
+ * Nothing without CONFIG_KMSAN.
+ */
+static __always_inline void bufpool_kmsan_handout(void *buf, size_t size)
+{
+	kmsan_poison_memory(buf, size, GFP_NOWAIT);
+}
 
 /*
  * What @c has left to carve, from the position @pos and the address @va
@@ -60,7 +73,9 @@ static __always_inline void *bufpool_carve(struct bufpool *pool,
 			  pos));
 	if (asize != size)
 		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES, asize - size);
-	return va + bufpool_pos_offset(pos);
+	va += bufpool_pos_offset(pos);
+	bufpool_kmsan_handout(va, asize);
+	return va;
 }
 
 /*
@@ -93,6 +108,7 @@ static __always_inline unsigned int bufpool_carve_many(struct bufpool *pool,
 		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES,
 			      (long)n * (asize - size));
 	va += bufpool_pos_offset(pos);
+	bufpool_kmsan_handout(va, (size_t)n * asize);
 	for (i = 0; i < n; i++)
 		bufs[i] = va + i * asize;
 	return n;

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/bufpool.h>
 #include <linux/err.h>
+#include <linux/kmsan-checks.h>
 #include <linux/mm.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
@@ -1563,5 +1564,113 @@ static struct kunit_suite input_suite = {
 	.test_cases = input_cases,
 };
 
+#ifdef CONFIG_KMSAN
+/* -- KMSAN --------------------------------------------------------------- */
+
+#define KMSAN_SLICE	64
+#define KMSAN_SLICES	(CHUNK / KMSAN_SLICE)
+
+/*
+ * A chunk of this CPU's filled with slices its callers wrote, then every
+ * one freed: the next slices are that memory again, rewound, or recycled
+ * and wiped under init_on_free. Runs with migration off. Return: the
+ * chunk's first slice, which the next carve gives again.
+ */
+static u8 *kmsan_written_chunk(struct kunit *test, struct bufpool *pool)
+{
+	struct bp_log log;
+	u8 **s = kunit_kcalloc(test, KMSAN_SLICES, sizeof(*s), GFP_KERNEL);
+	u8 *first;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < KMSAN_SLICES; i++) {
+		s[i] = bufpool_pool_alloc_unsafe(pool, KMSAN_SLICE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, s[i]);
+		memset(s[i], 0x5a, KMSAN_SLICE);
+	}
+	/* The pool's first chunk, the slices one after the other. */
+	KUNIT_ASSERT_EQ(test, bufpool_offset(s[0]), 0);
+	KUNIT_ASSERT_PTR_EQ(test, s[KMSAN_SLICES - 1],
+			    s[0] + CHUNK - KMSAN_SLICE);
+	/* Written, a slice is initialised: KMSAN says nothing. */
+	bp_log_mark(&log);
+	kmsan_check_memory(s[0], KMSAN_SLICE);
+	KUNIT_EXPECT_FALSE(test, bp_log_has(&log, "BUG: KMSAN", NULL));
+	first = s[0];
+	for (i = 0; i < KMSAN_SLICES; i++)
+		bufpool_free(s[i]);
+	return first;
+}
+
+/* Whether KMSAN reports @len bytes at @buf uninitialised. */
+static bool kmsan_reports_uninit(struct kunit *test, const void *buf,
+				 size_t len)
+{
+	struct bp_log log;
+
+	bp_log_mark(&log);
+	bp_expect_begin(test);
+	kmsan_check_memory(buf, len);
+	bp_expect_end(test);
+	return bp_log_has(&log, "BUG: KMSAN: uninit-value", NULL);
+}
+
+/*
+ * A slice handed out again is uninitialised memory to KMSAN, as a
+ * kmalloc() object is: what its last owner wrote does not initialise it
+ * for the next, whose use of a byte it did not write KMSAN reports.
+ */
+static void kmsan_slice_again_uninit(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	u8 *first, *again;
+
+	migrate_disable();
+	first = kmsan_written_chunk(test, pool);
+	again = bufpool_pool_alloc_unsafe(pool, KMSAN_SLICE, GFP_KERNEL);
+	migrate_enable();
+	KUNIT_ASSERT_PTR_EQ(test, again, first);
+	KUNIT_EXPECT_TRUE(test, kmsan_reports_uninit(test, again, KMSAN_SLICE));
+	bufpool_free(again);
+}
+
+/* The same of slices the bulk call carves at once. */
+static void kmsan_bulk_again_uninit(struct kunit *test)
+{
+	struct bufpool *pool = test->priv;
+	void *bufs[4];
+	u8 *first;
+	size_t n;
+
+	migrate_disable();
+	first = kmsan_written_chunk(test, pool);
+	n = bufpool_pool_alloc_bulk(pool, KMSAN_SLICE, GFP_KERNEL,
+				    ARRAY_SIZE(bufs), bufs);
+	migrate_enable();
+	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(bufs));
+	KUNIT_ASSERT_PTR_EQ(test, (u8 *)bufs[0], first);
+	KUNIT_EXPECT_TRUE(test, kmsan_reports_uninit(test, bufs[3],
+						     KMSAN_SLICE));
+	bufpool_free_bulk(n, bufs);
+}
+
+static struct kunit_case kmsan_cases[] = {
+	KUNIT_CASE(kmsan_slice_again_uninit),
+	KUNIT_CASE(kmsan_bulk_again_uninit),
+	{}
+};
+
+static struct kunit_suite kmsan_suite = {
+	.name = "bufpool_kmsan",
+	.init = fresh_pool_init,
+	.exit = fresh_pool_exit,
+	.test_cases = kmsan_cases,
+};
+
+kunit_test_suites(&node_suite, &slicing_suite, &paths_suite, &named_suite,
+		  &input_suite, &kmsan_suite);
+#else
 kunit_test_suites(&node_suite, &slicing_suite, &paths_suite, &named_suite,
 		  &input_suite);
+#endif

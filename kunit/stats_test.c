@@ -393,7 +393,7 @@ static void read_fails_not_empty(struct kunit *test)
 	};
 	char *buf = kunit_kzalloc(test, 16384, GFP_KERNEL);
 	char path[96];
-	int i, nth, n;
+	int i, nth, n = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	if (!kmalloc_can_fail())

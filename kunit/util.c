@@ -6,6 +6,7 @@
 #include <linux/bufpool.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/kmsan-checks.h>
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/slab.h>
@@ -135,8 +136,15 @@ unsigned long bp_param_get(struct kunit *test, const char *name)
 	return v;
 }
 
+/*
+ * Whether @len bytes at @buf all hold @c. The cases read what a slice
+ * holds before its caller wrote it on purpose (stale, wiped or zeroed
+ * bytes), which KMSAN calls uninitialised, as it would a kmalloc()
+ * object's: read so, they are initialised from here on.
+ */
 bool bp_all_bytes(const void *buf, int c, size_t len)
 {
+	kmsan_unpoison_memory(buf, len);
 	return !memchr_inv(buf, c, len);
 }
 

@@ -17,7 +17,9 @@
 #              Debian's stock arm64 kernel, cross-built, under
 #              qemu-system-aarch64.
 # check.sh kcsan (make check-kcsan) runs the KUnit suites under KCSAN,
-# on 6.1 and the newest kernel unless KERNELS says otherwise.
+# on 6.1 and the newest kernel unless KERNELS says otherwise; check.sh
+# kmsan (make check-kmsan) under KMSAN, built with clang, on 6.12 (7.3
+# wants LLVM 17, newer than this machine's clang).
 # The guests and host checks run two at a time (CHECK_JOBS). Ends with
 # "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
@@ -31,6 +33,8 @@ targets=${TARGETS:-x86_64 arm64-4k arm64-64k}
 wanted() { case " $targets " in *" $1 "*) return 0 ;; esac; return 1; }
 if [ "$mode" = kcsan ]; then
 	kernels=${KERNELS:-6.1 $BUFPOOL_NEWEST}
+elif [ "$mode" = kmsan ]; then
+	kernels=${KERNELS:-6.12}
 else
 	kernels=${KERNELS:-$BUFPOOL_KERNELS}
 fi
@@ -119,11 +123,13 @@ host_job() {
 }
 
 # kunit_suites VARIANT: the --suite arguments of every KUnit suite the
-# VARIANT kernel runs (the KASAN suite needs a KASAN kernel).
+# VARIANT kernel runs (the KASAN suite needs a KASAN kernel, the KMSAN
+# suite a KMSAN one).
 kunit_suites() {
 	local s
 	for s in $(sed -n 's/^\s*\.name = "\(bufpool[^"]*\)".*/\1/p' "$BUFPOOL_TOP"/kunit/*_test.c); do
-		[ "$1" = kcsan ] && [ "${s%_kasan}" != "$s" ] && continue
+		[ "$1" != debug ] && [ "${s%_kasan}" != "$s" ] && continue
+		[ "$1" != kmsan ] && [ "${s%_kmsan}" != "$s" ] && continue
 		printf -- '--suite %s ' "$s"
 	done
 }
@@ -150,7 +156,7 @@ debug_args() {
 
 # kunit_job VARIANT VER [TARGET]: the KUnit suites, and the debug-mode
 # workload, in a guest of kernel VER's test kernel VARIANT (debug: KASAN;
-# kcsan: KCSAN) for TARGET (x86_64; arm64-4k, arm64-64k: cross-built).
+# kcsan: KCSAN; kmsan: KMSAN) for TARGET (x86_64; arm64-4k, arm64-64k: cross-built).
 kunit_job() {
 	local variant=$1 kver=$2 target=${3:-x86_64} name kdir out margs
 	name=$variant-$kver
@@ -162,6 +168,8 @@ kunit_job() {
 	fi
 	target_conf "$target"
 	mapfile -t margs < <(target_make_args)
+	# With the kernel's compiler: KMSAN's is clang.
+	[ "$variant" = kmsan ] && margs+=(LLVM=1)
 	msg "$name: building the modules"
 	if ! build_module "$kdir" "$out" "${margs[@]}"; then
 		tail -n 30 "$out.log"
@@ -296,7 +304,8 @@ judge_all() {
 
 # -- The run ---------------------------------------------------------------
 
-deps || { broken setup "installing the dependencies"; summary; }
+deps "$([ "$mode" = kmsan ] && echo kmsan)" ||
+	{ broken setup "installing the dependencies"; summary; }
 for k in $kernels; do
 	(kernel_conf "$k") || { broken setup "unknown kernel $k"; summary; }
 done
@@ -306,7 +315,7 @@ msg "make check${1:+ $1} on kernels $kernels"
 # The test kernels are built (once: the longest part of a first run) one
 # after the other in the background, while the jobs that need none run.
 variant=debug
-[ "$mode" = kcsan ] && variant=kcsan
+case $mode in kcsan | kmsan) variant=$mode ;; esac
 for k in $kernels; do
 	"$BUFPOOL_TOP/tools/testing/kernel.sh" "$k" "$variant" > /dev/null 2>&1 || true
 	[ "$variant" = debug ] || continue
@@ -317,9 +326,9 @@ for k in $kernels; do
 	done
 done &
 
-if [ "$mode" = kcsan ]; then
+if [ "$mode" = kcsan ] || [ "$mode" = kmsan ]; then
 	for k in $kernels; do
-		start "kcsan-$k" kunit_job kcsan "$k"
+		start "$mode-$k" kunit_job "$mode" "$k"
 	done
 	judge_all
 	summary

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installs, with apt-get and only when missing, the tools `make check`,
-# `make demo` and `make bench` need from this machine's own apt sources.
+# deps.sh [kmsan]: installs, with apt-get and only when missing, the tools
+# `make check`, `make demo` and `make bench` need (and, with kmsan, those
+# of `make check-kmsan`) from this machine's own apt sources.
 # Safe to run again and again. The kernels of the matrix are not
 # installed: lib.sh fetches their packages (from this machine's sources,
 # or from a backports suite through a private apt configuration) and
@@ -16,6 +17,8 @@ set -euo pipefail
 pkgs=(gcc make libc6-dev bc bison flex cpio xz-utils kmod libelf-dev libssl-dev
       dwarves python3 qemu-system-x86 busybox-static sparse dkms linux-headers-amd64
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
+# make check-kmsan's compiler: KMSAN is clang's (LLVM=1).
+[ "${1:-}" = kmsan ] && pkgs+=(clang lld llvm)
 
 missing=()
 for p in "${pkgs[@]}"; do

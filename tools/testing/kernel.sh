@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh VER [debug|kcsan|distro] [TARGET]: builds a kernel from
+# kernel.sh VER [debug|kcsan|kmsan|distro] [TARGET]: builds a kernel from
 # Debian's source package of kernel VER (tools/testing/kernels/) and
 # prints its build directory:
 #   debug   make check's: the fragments in kunit/ with KASAN (the default),
 #           and those the kernel's K_FRAGMENTS and the target's add;
 #   kcsan   make check-kcsan's: the same with KCSAN instead;
+#   kmsan   make check-kmsan's: the guest of debug.config (its part
+#           before the checkers) with KMSAN, built with clang (LLVM=1),
+#           for x86_64 (kmsan.config says why no other checker);
 #   distro  make bench's and make demo's where no stock image runs here:
 #           Debian's own configuration of VER (the .config of its headers
 #           of flavour K_DISTRO) with modules off, and kernels/distro.config.
@@ -18,7 +21,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kver=${1:?kernel.sh VER [debug|kcsan|distro] [TARGET]}
+kver=${1:?kernel.sh VER [debug|kcsan|kmsan|distro] [TARGET]}
 variant=${2:-debug}
 target_conf "${3:-x86_64}"
 kernel_conf "$kver"
@@ -38,6 +41,16 @@ debug | kcsan)
 		done
 	fi
 	;;
+kmsan)
+	[ "$T_NAME" = x86_64 ] || die "the kmsan kernel is built for x86_64 only"
+	guest=$(mktemp)
+	trap 'rm -f "$guest"' EXIT
+	sed -n '/^# The checkers\./q; p' "$BUFPOOL_TOP/kunit/debug.config" > "$guest"
+	frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$guest" "$BUFPOOL_TOP/kunit/kmsan.config")
+	for f in $T_FRAGMENTS; do
+		frags+=("$BUFPOOL_TOP/kunit/$f")
+	done
+	;;
 distro)
 	[ -n "$K_DISTRO" ] || die "kernel $kver has no distribution configuration (K_DISTRO)"
 	[ "$T_NAME" = x86_64 ] || die "the distribution kernel is built for x86_64 only"
@@ -52,7 +65,7 @@ distro)
 		rm -rf "$base.tmp"
 	}
 	;;
-*)	die "kernel.sh: unknown variant $variant (debug, kcsan or distro)" ;;
+*)	die "kernel.sh: unknown variant $variant (debug, kcsan, kmsan or distro)" ;;
 esac
 # Bump when the way the kernel is built changes, to rebuild cached ones.
 recipe=3
@@ -80,6 +93,8 @@ fi
 
 src=$(source_tree "$kver")
 kmake=(make -C "$src" O="$out" ARCH="$T_ARCH" ${T_CROSS:+CROSS_COMPILE=$T_CROSS})
+# KMSAN is clang's; the modules are built with it too (check.sh).
+[ "$variant" = kmsan ] && kmake+=(LLVM=1)
 rm -rf "$out" && mkdir -p "$out"
 log=$out/build.log
 if [ -n "$base" ]; then

@@ -277,11 +277,11 @@ build_module() {
 	} > "$out.log" 2>&1 && ! grep -E 'warning:|error:' "$out.log"
 }
 
-# deps: installs what is missing (deps.sh), once for a whole run: the
-# scripts a run calls find it done.
+# deps [kmsan]: installs what is missing (deps.sh), once for a whole run:
+# the scripts a run calls find it done.
 deps() {
 	[ -n "${BUFPOOL_DEPS_DONE:-}" ] && return
-	"$BUFPOOL_TOP/tools/testing/deps.sh" || return
+	"$BUFPOOL_TOP/tools/testing/deps.sh" "$@" || return
 	export BUFPOOL_DEPS_DONE=1
 }
 

@@ -7,7 +7,9 @@
 # it was when recorded. merged.log is written by hand after a stock-rt
 # guest's: a kernel message ran into a check's line on the serial console;
 # kallsyms.log and kallsyms_oops.log after a bench guest's;
-# expect_warn.log and expect_oops.log are cut from debug guests' logs.
+# expect_warn.log and expect_oops.log are cut from debug guests' logs,
+# expect_kmsan.log from a KMSAN guest's (make check-kmsan), and kmsan.log
+# is that log with its markers taken out.
 # Prints one bufpool-check line per case.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +43,10 @@ cases=(
 	# crashes.
 	"expect_warn clean"
 	"expect_oops FAIL BUG"
+	# The KMSAN report a case expects, between its markers, and the
+	# same report with no markers around it.
+	"expect_kmsan clean"
+	"kmsan FAIL KMSAN report"
 )
 
 for c in "${cases[@]}"; do

@@ -5,8 +5,8 @@
 Counts the KTAP results of the KUnit suites (a suite loaded as a module
 prints no top-level header, so each suite is read on its own) and the
 guest's "bufpool-check:" lines, and fails on any sign of trouble: a failed
-or missing case, a suite cut short, a KASAN, UBSAN, lockdep or kmemleak
-report, a WARN, BUG, Oops or panic, or a guest that did not reach its end.
+or missing case, a suite cut short, a KASAN, KMSAN, UBSAN, lockdep or
+kmemleak report, a WARN, BUG, Oops or panic, or a guest that did not reach its end.
 
 Prints one line per result and per problem, the offending log lines, and
 last a line "passed failed skipped" for check.sh to add up.
@@ -28,6 +28,7 @@ DONE = re.compile(r'^bufpool-guest: done rc=(\d+)')
 # A report from a kernel checker starts with one of these.
 SPLATS = [
     (re.compile(r'BUG: KASAN'), 'KASAN report'),
+    (re.compile(r'BUG: KMSAN'), 'KMSAN report'),
     (re.compile(r'UBSAN:'), 'UBSAN report'),
     (re.compile(r'possible circular locking|possible recursive locking|'
                 r'inconsistent lock state|suspicious RCU usage|'
@@ -54,8 +55,8 @@ SPLATS = [
 # is (an Oops, a lockdep report, a leak, a hang still fail the run).
 EXPECT_BEGIN = 'bufpool-expect-report: begin'
 EXPECT_END = 'bufpool-expect-report: end'
-EXPECTABLE = {'KASAN report', 'bufpool debug report', 'SLUB debug report',
-              'WARN', 'stack dump'}
+EXPECTABLE = {'KASAN report', 'KMSAN report', 'bufpool debug report',
+              'SLUB debug report', 'WARN', 'stack dump'}
 # The bench's guest prints its kallsyms between these, gzipped and in
 # base64, whose lines may spell any word ("Oops" among them): inside, only
 # a kernel message, which carries a timestamp, is read for reports.
