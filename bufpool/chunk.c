@@ -406,7 +406,7 @@ unsigned long bufpool_chunk_drop_spares(struct bufpool *pool, int cpu,
 
 /**
  * bufpool_chunk_spare_pages - the pages a node's CPUs keep as spares
- * @nid: the node, or %NUMA_NO_NODE for every node.
+ * @nid: the node.
  *
  * A CPU keeps spares of its own node only (bufpool_chunk_spare()), so the
  * spares of @nid are those of the CPUs whose memory is there.
@@ -420,7 +420,7 @@ unsigned long bufpool_chunk_spare_pages(int nid)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		if (nid == NUMA_NO_NODE || cpu_to_mem(cpu) == nid)
+		if (cpu_to_mem(cpu) == nid)
 			bytes += atomic_long_read(per_cpu_ptr(&bufpool_cpu_spares,
 							      cpu));
 	return bytes > 0 ? bytes >> PAGE_SHIFT : 0;

@@ -27,11 +27,20 @@ target_conf "${3:-x86_64}"
 kernel_conf "$kver"
 base=
 case $variant in
-debug | kcsan)
-	checker=kasan
-	[ "$variant" = kcsan ] && checker=kcsan
-	frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config"
-	       "$BUFPOOL_TOP/kunit/$checker.config")
+debug | kcsan | kmsan)
+	if [ "$variant" = kmsan ]; then
+		[ "$T_NAME" = x86_64 ] || die "the kmsan kernel is built for x86_64 only"
+		# debug.config's guest, up to its checkers.
+		guest=$(mktemp)
+		trap 'rm -f "$guest"' EXIT
+		sed -n '/^# The checkers\./q; p' "$BUFPOOL_TOP/kunit/debug.config" > "$guest"
+		frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$guest")
+	else
+		frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$BUFPOOL_TOP/kunit/debug.config")
+	fi
+	checker=$variant
+	[ "$variant" = debug ] && checker=kasan
+	frags+=("$BUFPOOL_TOP/kunit/$checker.config")
 	for f in $T_FRAGMENTS; do
 		frags+=("$BUFPOOL_TOP/kunit/$f")
 	done
@@ -40,16 +49,6 @@ debug | kcsan)
 			frags+=("$BUFPOOL_TOP/kunit/$f")
 		done
 	fi
-	;;
-kmsan)
-	[ "$T_NAME" = x86_64 ] || die "the kmsan kernel is built for x86_64 only"
-	guest=$(mktemp)
-	trap 'rm -f "$guest"' EXIT
-	sed -n '/^# The checkers\./q; p' "$BUFPOOL_TOP/kunit/debug.config" > "$guest"
-	frags=("$BUFPOOL_TOP/kunit/.kunitconfig" "$guest" "$BUFPOOL_TOP/kunit/kmsan.config")
-	for f in $T_FRAGMENTS; do
-		frags+=("$BUFPOOL_TOP/kunit/$f")
-	done
 	;;
 distro)
 	[ -n "$K_DISTRO" ] || die "kernel $kver has no distribution configuration (K_DISTRO)"
