@@ -27,7 +27,7 @@ struct dentry;
 enum bufpool_path {
 	BUFPOOL_PATH_ALLOC,		/* bufpool_alloc: zeroed, direct */
 	BUFPOOL_PATH_UNSAFE_POOLED,
-	BUFPOOL_PATH_UNSAFE_DIRECT,	/* too large for the pool */
+	BUFPOOL_PATH_UNSAFE_DIRECT,	/* served directly, not sliced */
 	BUFPOOL_PATH_SLOW,
 	BUFPOOL_PATH_FROM_POOLED,
 	BUFPOOL_PATH_FROM_DIRECT,
