@@ -244,7 +244,7 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 	for (i = BUFPOOL_SPARES - 1; i >= 0; i--) {
 		if (!READ_ONCE(pc->spare[i]))
 			continue;
-		/* A release may fill it meanwhile, never empty it. */
+		/* A release may fill it meanwhile, the shrinker empty it. */
 		page = xchg(&pc->spare[i], NULL);
 		if (!page)
 			continue;
@@ -337,9 +337,10 @@ bool bufpool_chunk_recycle(struct bufpool *pool, struct bufpool_chunk *c,
  * bufpool_chunk_retire - stop slicing a chunk
  * @pool: its pool.
  * @c: the slicing state that holds it.
- * @request: the size that did not fit, or 0 when the pool is destroyed.
+ * @request: the size that did not fit, or 0 from bufpool_chunk_drain().
  *
- * Context: Under this CPU's lock of @pool, or in bufpool_destroy().
+ * Context: Under this CPU's lock of @pool, or in bufpool_chunk_drain():
+ *	the pool is dying, or the CPU dead.
  * Return: The chunk when no slice is left in it, for the caller to pass to
  * bufpool_chunk_release() outside the lock; otherwise NULL, and the last
  * bufpool_free() of a slice releases it.

@@ -224,7 +224,8 @@ static void bufpool_debug_check(struct bufpool *pool, void *va,
  * @pool: a debug pool.
  * @c: the slicing state that holds it.
  *
- * Context: Under this CPU's lock of @pool, or in bufpool_destroy().
+ * Context: Under this CPU's lock of @pool, or in bufpool_chunk_drain():
+ *	the pool is dying, or the CPU dead.
  */
 void __bufpool_debug_chunk_retired(struct bufpool *pool,
 				   struct bufpool_chunk *c)

@@ -189,11 +189,13 @@ void bufpool_direct_free(const void *buf, unsigned long caller)
  * of them is freed (none, when none is live).
  *
  * Context: Process context, from bufpool_destroy().
+ * Return: The direct buffers live at this point: direct_live less the
+ * frees that saw dying, which direct_live does not count out.
  */
-void bufpool_direct_kill(struct bufpool *pool)
+long bufpool_direct_kill(struct bufpool *pool)
 {
 	struct bufpool_cpu_stats *s;
-	long live = 0;
+	long live = 0, left;
 	int cpu;
 
 	/* No free counts in direct_live any more, and none allocates. */
@@ -202,7 +204,9 @@ void bufpool_direct_kill(struct bufpool *pool)
 		live += READ_ONCE(s->cnt[BUFPOOL_CNT_DIRECT_LIVE]);
 	}
 	percpu_ref_get(&pool->ref);
-	if (atomic_long_sub_and_test(BUFPOOL_DIRECT_BIAS - live,
-				     &pool->direct_left))
+	left = atomic_long_sub_return(BUFPOOL_DIRECT_BIAS - live,
+				      &pool->direct_left);
+	if (!left)
 		percpu_ref_put(&pool->ref);
+	return left;
 }

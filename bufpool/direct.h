@@ -70,6 +70,6 @@ void *bufpool_direct_alloc_asked(struct bufpool *pool, size_t size,
 				 gfp_t gfp, enum bufpool_path path,
 				 unsigned long caller);
 void bufpool_direct_free(const void *buf, unsigned long caller);
-void bufpool_direct_kill(struct bufpool *pool);
+long bufpool_direct_kill(struct bufpool *pool);
 
 #endif /* _BUFPOOL_DIRECT_H */

@@ -274,6 +274,7 @@ EXPORT_SYMBOL_NS_GPL(bufpool_create, BUFPOOL_NS);
 void bufpool_destroy(struct bufpool *pool)
 {
 	struct bufpool_stats st;
+	long direct;
 	int cpu;
 
 	if (IS_ERR_OR_NULL(pool))
@@ -299,13 +300,16 @@ void bufpool_destroy(struct bufpool *pool)
 	synchronize_rcu();
 	for_each_possible_cpu(cpu)
 		bufpool_chunk_drain(pool, cpu);
-	bufpool_direct_kill(pool);
+	/*
+	 * Live direct buffers as the kill counts them: direct_live still
+	 * counts those freed since dying was set.
+	 */
+	direct = bufpool_direct_kill(pool);
 
 	bufpool_get_stats(pool, &st);
-	if (st.v[BUFPOOL_STAT_SLICES_LIVE] || st.v[BUFPOOL_STAT_DIRECT_LIVE]) {
-		pr_warn("pool %s destroyed with %llu live slices and %llu live direct buffers: their memory stays until they are freed\n",
-			pool->name, st.v[BUFPOOL_STAT_SLICES_LIVE],
-			st.v[BUFPOOL_STAT_DIRECT_LIVE]);
+	if (st.v[BUFPOOL_STAT_SLICES_LIVE] || direct) {
+		pr_warn("pool %s destroyed with %llu live slices and %ld live direct buffers: their memory stays until they are freed\n",
+			pool->name, st.v[BUFPOOL_STAT_SLICES_LIVE], direct);
 		/*
 		 * Slices reference the pool from their chunks' struct
 		 * pages, which kmemleak does not scan; direct buffers from

@@ -127,10 +127,45 @@ static void destroyed_pool_waits_for_direct(struct kunit *test)
 	bufpool_wait_freed();
 }
 
+/*
+ * A free that sees the pool dying, before bufpool_destroy() counts the
+ * live direct buffers, counts itself out of direct_left and not of
+ * direct_live: the destroy's warning and the pool's wait count it freed.
+ * dying is set here as bufpool_destroy() sets it first, so that the free
+ * lands in that window every time.
+ */
+static void destroy_counts_late_frees(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_create("kunit-direct-late", NULL);
+	struct bp_log log;
+	u8 *early, *kept;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	early = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
+	kept = bufpool_pool_alloc_unsafe_slow(pool, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, early);
+	KUNIT_ASSERT_NOT_NULL(test, kept);
+
+	WRITE_ONCE(pool->dying, true);
+	bufpool_free(early);
+	bp_log_mark(&log);
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_TRUE_MSG(test,
+			      bp_log_has(&log, "pool kunit-direct-late destroyed",
+					 " 0 live slices and 1 live direct buffers:",
+					 NULL),
+			      "the destroy's warning counts the buffer freed after dying");
+	/* The pool waits for the one left, and for nothing else. */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->direct_left), 1);
+	bufpool_free(kept);
+	bufpool_wait_freed();
+}
+
 static struct kunit_case direct_cases[] = {
 	KUNIT_CASE_PARAM(lead_holds, lead_gen_params),
 	KUNIT_CASE(direct_in_bounds),
 	KUNIT_CASE(destroyed_pool_waits_for_direct),
+	KUNIT_CASE(destroy_counts_late_frees),
 	{}
 };
 
