@@ -30,7 +30,7 @@
 # After the benchmark, the tracepoints' A/B: bufpool as built, with its
 # tracepoints off, against the same sources built with NOTRACE (which
 # compiles every trace_*() call out), each in three code layouts
-# (-falign-functions default, 64, 128), in BENCH_AB_ROUNDS (default 2)
+# (-falign-functions default, 64, 128), in BENCH_AB_ROUNDS (default 4)
 # rounds of the benchmark with BENCH_AB_ARGS (default below);
 # tools/testing/bench-ab.py compares them. BENCH_AB_ROUNDS=0 skips it.
 # BENCH_AB_BASE=REV makes it an A/B of this tree ("change") against the
@@ -52,7 +52,7 @@ out=$BUFPOOL_OUT/bench
 txt=$BUFPOOL_OUT/bench.txt
 cpus=${GUEST_CPUS:-2}
 limit=${BENCH_TIMEOUT:-240}
-ab_rounds=${BENCH_AB_ROUNDS:-2}
+ab_rounds=${BENCH_AB_ROUNDS:-4}
 read -r ab_contender ab_ref ab_extra <<< "${BENCH_AB_PAIR:-bufpool_alloc_unsafe page_frag}"
 if [ -z "$ab_ref" ] || [ -n "$ab_extra" ]; then
 	die "BENCH_AB_PAIR=\"$BENCH_AB_PAIR\": a contender and its reference, two names"
