@@ -253,6 +253,14 @@ sparse_build() {
 				fail "sparse-build:$label" "bufpool did not build against $kdir"
 			fi
 		}
+		# kbuild turns C= off, saying so, when its checker-valid.sh
+		# finds the checker too old for the kernel's headers (7.x
+		# wants __typeof_unqual__, which sparse 0.6.4 lacks): that
+		# kernel is not checked, which is a skip, not a pass.
+		if [ "$d" = . ] && grep -q 'specified, but .* is not available or not up to date' "$log"; then
+			say "ok sparse-kernel:$label # SKIP sparse $(sparse --version 2>&1 | head -n 1) is too old for its headers: kbuild checked nothing"
+			return
+		fi
 	done
 }
 
