@@ -24,6 +24,10 @@ RESULT = re.compile(r'^(\s*)(ok|not ok) (\d+)(?: -)? ([^#]*?)\s*(?:#\s*(.*))?$')
 CHECK = re.compile(r'^bufpool-check: (ok|not ok) ([^\s\[]+)(?: # (.*?))?\s*'
                    r'(?:\[\s*\d+\.\d+\].*)?$')
 DONE = re.compile(r'^bufpool-guest: done rc=(\d+)')
+# A check line can run into another one that the kernel printed, with its
+# timestamp ("...ok load-client[    2.717695] bufpool-check: ok ..."):
+# each is a check of its own, and the second may be the one that failed.
+MERGED_CHECK = re.compile(r'(?=\[\s*\d+\.\d+\] bufpool-check: )')
 
 # A report from a kernel checker starts with one of these.
 SPLATS = [
@@ -97,13 +101,18 @@ def parse(lines):
                 problems.append((what, n))
                 break
 
-        m = CHECK.match(line)
-        if m:
+        found = False
+        for part in MERGED_CHECK.split(line):
+            m = CHECK.match(STAMP.sub('', part))
+            if not m:
+                continue
             why = m.group(3) or ''
             status = m.group(1) == 'ok'
             if status and why.upper().startswith('SKIP'):
                 status = None
             checks.append((status, m.group(2), why))
+            found = True
+        if found:
             continue
         m = DONE.match(line)
         if m:
