@@ -92,23 +92,35 @@ kernel_has_stock() {
 # configuration of their own.
 kapt() {
 	local tool=$1 suite=$K_APT arch=${K_DEBARCH:-} dir opts
+	local key=/usr/share/keyrings/debian-archive-keyring.gpg
+	local sources
 	shift
 	if [ "$suite" = system ]; then
 		if [ -z "$arch" ]; then
 			"$tool" "$@"
 			return
 		fi
-		# Another architecture's packages of this machine's release.
+		# Another architecture's packages of this machine's release,
+		# from the suites Debian installs it with: the release, its
+		# updates and its security updates (where a point release's
+		# kernel is until the next one; without them the arm64 kernel
+		# would be older than the amd64 one and than the source).
 		suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+		sources="deb [signed-by=$key] http://deb.debian.org/debian $suite main
+deb [signed-by=$key] http://deb.debian.org/debian $suite-updates main
+deb [signed-by=$key] http://deb.debian.org/debian-security $suite-security main"
+	else
+		sources="deb [signed-by=$key] http://deb.debian.org/debian $suite main"
 	fi
 	dir=$BUFPOOL_CACHE/apt/$suite${arch:+-$arch}
 	opts=(-o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=-
 	      -o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache")
 	[ -n "$arch" ] && opts+=(-o APT::Architecture="$arch" -o APT::Architectures::="$arch")
-	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null)" ]; then
+	# Updated once a day, or at once when the suites it takes changed.
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null)" ] ||
+	   [ "$(cat "$dir/sources.list" 2>/dev/null)" != "$sources" ]; then
 		mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
-			> "$dir/sources.list"
+		printf '%s\n' "$sources" > "$dir/sources.list"
 		msg "apt-get update of $suite${arch:+ for $arch} (a private configuration in $dir)"
 		flock "$dir" apt-get "${opts[@]}" update -qq > /dev/null 2>&1 ||
 			die "apt-get update of $K_APT failed"
