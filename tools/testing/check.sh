@@ -334,12 +334,33 @@ if [ "$mode" = kcsan ] || [ "$mode" = kmsan ]; then
 	summary
 fi
 
+# stock_arm64_abis: Debian's stock arm64 kernel of every kernel that boots
+# one is the release its amd64 kernel is (6.1.0-57-arm64 beside
+# 6.1.0-57-amd64): the arm64 packages come through a private apt
+# configuration (lib.sh's kapt), which without the suites the machine's own
+# apt takes would fetch an older kernel.
+stock_arm64_abis() {
+	local k amd arm
+	for k in $kernels; do
+		kernel_conf "$k"
+		kernel_has_stock amd64 && kernel_has_stock arm64 || continue
+		if ! amd=$(stock_abi "$k" amd64) || ! arm=$(stock_abi "$k" arm64); then
+			say "not ok stock-arm64-abi:$k # apt knows no stock ABI"
+		elif [ "${amd%-amd64}" = "${arm%-arm64}" ]; then
+			say "ok stock-arm64-abi:$k"
+		else
+			say "not ok stock-arm64-abi:$k # arm64 $arm, amd64 $amd"
+		fi
+	done
+}
+
 start verdict host_job verdict "$BUFPOOL_TOP/tools/testing/verdict-test.sh"
 start bufpoolstat host_job bufpoolstat "$BUFPOOL_TOP/tools/testing/bufpoolstat-test.sh"
 start profile host_job profile "$BUFPOOL_TOP/tools/testing/profile-test.sh"
 start bench-ab host_job bench-ab "$BUFPOOL_TOP/tools/testing/bench-ab-test.sh"
 start dkms host_job dkms "$BUFPOOL_TOP/tools/testing/dkms.sh"
 start install host_job install "$BUFPOOL_TOP/tools/testing/install-test.sh"
+wanted arm64-4k && start stock-abi host_job stock-abi stock_arm64_abis
 
 # Debian's stock kernels, as a driver developer meets them: the generic
 # one with init_on_alloc=1 (its default, stated), and PREEMPT_RT under a

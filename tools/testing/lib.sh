@@ -91,9 +91,8 @@ kernel_has_stock() {
 # (arm64) asks for another architecture's packages, through a private
 # configuration of their own.
 kapt() {
-	local tool=$1 suite=$K_APT arch=${K_DEBARCH:-} dir opts
-	local key=/usr/share/keyrings/debian-archive-keyring.gpg
-	local sources
+	local tool=$1 suite=$K_APT arch=${K_DEBARCH:-} dir opts sources more=
+	local deb="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org"
 	shift
 	if [ "$suite" = system ]; then
 		if [ -z "$arch" ]; then
@@ -104,14 +103,14 @@ kapt() {
 		# from the suites Debian installs it with: the release, its
 		# updates and its security updates (where a point release's
 		# kernel is until the next one; without them the arm64 kernel
-		# would be older than the amd64 one and than the source).
+		# would be older than the amd64 one and than the source:
+		# check.sh's stock-arm64-abi).
 		suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
-		sources="deb [signed-by=$key] http://deb.debian.org/debian $suite main
-deb [signed-by=$key] http://deb.debian.org/debian $suite-updates main
-deb [signed-by=$key] http://deb.debian.org/debian-security $suite-security main"
-	else
-		sources="deb [signed-by=$key] http://deb.debian.org/debian $suite main"
+		more="
+$deb/debian $suite-updates main
+$deb/debian-security $suite-security main"
 	fi
+	sources="$deb/debian $suite main$more"
 	dir=$BUFPOOL_CACHE/apt/$suite${arch:+-$arch}
 	opts=(-o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=-
 	      -o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache")
