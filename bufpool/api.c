@@ -529,7 +529,8 @@ static noinline void bufpool_free_slow(const void *buf, unsigned long caller)
  * @buf: the buffer, NULL or %ZERO_SIZE_PTR.
  *
  * A slice goes back to its chunk, which is released with its last slice:
- * kept as a spare of this CPU's or given back to the page allocator. A
+ * kept as a spare of the CPU that sliced it (or of this CPU) or given back
+ * to the page allocator. A
  * direct buffer is freed at once. The CPU need not be the one that
  * allocated it.
  *

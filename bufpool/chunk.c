@@ -14,8 +14,9 @@
  *   bufpool_chunk_retire()    a rollover, or the pool's end: the CPU stops
  *                             slicing it and drops the unused bias
  *   bufpool_chunk_release()   the last put: counted released, then kept as
- *                             a spare of this CPU's or given back, or left
- *                             to another holder of its page
+ *                             a spare of its home CPU's (or this CPU's) or
+ *                             given back, or left to another holder of its
+ *                             page
  *
  * A chunk's slices are counted in its head page's ->index (chunk.h), not
  * in the page's reference count: bufpool holds one page reference from
@@ -27,7 +28,8 @@
  *
  * A chunk's head page points back at its pool through ->private, tagged in
  * bit 0 (chunk.h), which is how bufpool_free() tells a slice from a direct
- * buffer. Debug mode's hooks (debug.h) run at the start, the retirement and
+ * buffer, and records its home, the CPU that started it, in ->lru.prev
+ * (bufpool_chunk_set_home()). Debug mode's hooks (debug.h) run at the start, the retirement and
  * the release.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -258,6 +260,31 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 	return NULL;
 }
 
+/*
+ * A chunk's home, the CPU that started it, whose spares it goes back to
+ * once its slices are all freed (bufpool_chunk_spare()), in its head
+ * page's ->lru.prev. ->lru is the page owner's to use (linux/mm_types.h);
+ * its first word is left as the page allocator set it, where bit 0 reads
+ * as a tail page and bit 1 as a page from the reserves
+ * (page_is_pfmemalloc()), which the network stack asks of a page a driver
+ * hands it. A debug pool lists its chunks through ->lru (debug.c): they
+ * have no home, and go to the releasing CPU's spares.
+ */
+static void bufpool_chunk_set_home(struct bufpool *pool, struct page *page,
+				   int cpu)
+{
+	if (!(READ_ONCE(pool->flags) & BUFPOOL_DEBUG))
+		page->lru.prev = (void *)(unsigned long)cpu;
+}
+
+/* @page's home, or nr_cpu_ids where it has none. */
+static unsigned int bufpool_chunk_home(struct bufpool *pool, struct page *page)
+{
+	if (READ_ONCE(pool->flags) & BUFPOOL_DEBUG)
+		return nr_cpu_ids;
+	return min_t(unsigned long, (unsigned long)page->lru.prev, nr_cpu_ids);
+}
+
 /**
  * bufpool_chunk_start - make a chunk the one this CPU slices
  * @pool: its pool.
@@ -273,6 +300,8 @@ void bufpool_chunk_start(struct bufpool *pool, struct bufpool_chunk *c,
 
 	bufpool_assert_slicing(pool, c);
 	set_page_private(page, (unsigned long)pool | BUFPOOL_PAGE_TAG);
+	bufpool_chunk_set_home(pool, page,
+			       container_of(c, struct bufpool_cpu, chunk)->cpu);
 	/*
 	 * Slices may hold the only pointer to other objects: let kmemleak
 	 * scan the chunk, without ever reporting it.
@@ -439,29 +468,31 @@ static int bufpool_chunk_slot_empty(struct page **slots, unsigned int n)
 }
 
 /*
- * Keeps @page, released, in one of this CPU's spare slots, when it is of
- * this CPU's node: 128 KB of them or one per pool, 256 KB in all pools. Its
- * next rollovers slice them rather than take a fresh chunk from the page
- * allocator (which, with init_on_alloc, zeroes it first). From any
- * context and on any CPU: a slot is filled with cmpxchg(), against a
- * rollover on this CPU taking it (under the local lock), or
- * bufpool_destroy() or the shrinker emptying it from another CPU.
+ * Keeps @page, released, in one of @cpu's spare slots, when @cpu is online
+ * and of @page's node: 128 KB of them or one per pool, 256 KB in all
+ * pools. @cpu's next rollovers slice them rather than take a fresh chunk
+ * from the page allocator (which, with init_on_alloc, zeroes it first).
+ * From any context and on any CPU: a slot is filled with cmpxchg(),
+ * against a rollover on @cpu taking it (under the local lock), or
+ * bufpool_destroy(), the shrinker or the CPU hotplug callback emptying it
+ * from another CPU. Under init_on_free the page is wiped before it is in a
+ * slot, once: @wiped says it was.
  *
  * Return: true when it was kept, or given back here because the pool is
- * dying or the CPU went offline; false when the caller must give it back.
+ * dying or @cpu went offline; false when the caller must keep it
+ * elsewhere or give it back.
  */
-static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
+static bool bufpool_chunk_spare_on(struct bufpool *pool, struct page *page,
+				   int cpu, bool *wiped)
 {
 	unsigned long size = page_size(page);
-	int cpu = raw_smp_processor_id();
 	struct page **slots;
 	bool kept = false;
 	int i;
 
-	/* Until the page is in a slot, its reference holds the pool. */
-	if (size != READ_ONCE(pool->pool_size) || READ_ONCE(pool->dying))
+	if (!cpu_online(cpu))
 		return false;
-	/* A chunk of another node goes back: this CPU would slice it remote. */
+	/* A chunk of another node goes back: @cpu would slice it remote. */
 	if (page_to_nid(page) != cpu_to_mem(cpu))
 		return false;
 	/* Every slot full, the common case in a burst of releases. */
@@ -471,7 +502,9 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 		return false;
 	if (!bufpool_chunk_count_spare(pool, cpu, page, 1))
 		return false;
-	bufpool_chunk_wipe(pool, page);
+	if (!*wiped)
+		bufpool_chunk_wipe(pool, page);
+	*wiped = true;
 	/*
 	 * Once the page is in a slot, its reference to the pool is not ours:
 	 * bufpool_destroy() or the shrinker may take it and the pool go. An
@@ -491,8 +524,9 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 		 * sets dying before it empties the slots: either it took the
 		 * page, or we see dying and give back what the slot holds.
 		 * The same against the CPU hotplug callback that drains
-		 * @cpu once it is offline, which this task may have left
-		 * since it read @cpu: bufpool_cpu_dead().
+		 * @cpu once it is offline, which it may have gone since
+		 * cpu_online() above (and this task, when @cpu is its own,
+		 * may have left it): bufpool_cpu_dead().
 		 */
 		if (unlikely(READ_ONCE(pool->dying) || !cpu_online(cpu)))
 			bufpool_chunk_drop_spares(pool, cpu, ULONG_MAX, false);
@@ -506,9 +540,37 @@ static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
 }
 
 /*
+ * Keeps @page, released, as a spare of its home, the CPU that sliced it,
+ * whose rollovers want chunks, wherever its last slice was freed: a CPU
+ * that frees what another allocates, as a consumer of a producer's
+ * buffers, would fill its own slots and never slice them, and its
+ * producer would take every chunk from the page allocator. As page_pool
+ * takes back pages freed on any CPU. When the home is offline, on another
+ * node than the page, or has no room, it is this CPU's spare if it can be.
+ *
+ * Return: true when it was kept (or given back, as bufpool_chunk_spare_on()
+ * says); false when the caller must give it back.
+ */
+static bool bufpool_chunk_spare(struct bufpool *pool, struct page *page)
+{
+	unsigned int home = bufpool_chunk_home(pool, page);
+	int cpu = raw_smp_processor_id();
+	bool wiped = false;
+
+	/* Until the page is in a slot, its reference holds the pool. */
+	if (page_size(page) != READ_ONCE(pool->pool_size) ||
+	    READ_ONCE(pool->dying))
+		return false;
+	if (home < nr_cpu_ids && home != cpu &&
+	    bufpool_chunk_spare_on(pool, page, home, &wiped))
+		return true;
+	return bufpool_chunk_spare_on(pool, page, cpu, &wiped);
+}
+
+/*
  * The last put of @page's slices: counted as released, then kept as a
- * spare of this CPU's when @keep and it can be, or given back; or left to
- * another holder of the page.
+ * spare when @keep and it can be (bufpool_chunk_spare()), or given back;
+ * or left to another holder of the page.
  */
 static void bufpool_chunk_let_go(struct bufpool *pool, struct page *page,
 				 bool keep)
@@ -542,9 +604,10 @@ static void bufpool_chunk_let_go(struct bufpool *pool, struct page *page,
  * @pool: its pool.
  * @page: its head page, retired, whose count of slices is zero.
  *
- * Counted as released, it is kept as a spare of this CPU's or given back
- * to the page allocator; or, while another holder has a reference to the
- * page, left to that holder, whose last put_page() frees it.
+ * Counted as released, it is kept as a spare of its home CPU's or of this
+ * CPU's, or given back to the page allocator; or, while another holder has
+ * a reference to the page, left to that holder, whose last put_page()
+ * frees it.
  *
  * Context: Any context.
  */

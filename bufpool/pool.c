@@ -336,7 +336,7 @@ static int bufpool_cpu_dead(unsigned int cpu)
 	mutex_lock(&bufpool_mutex);
 	/*
 	 * @cpu is offline, as a spare put in its slot after this looks sees:
-	 * pairs with the cmpxchg() of bufpool_chunk_spare().
+	 * pairs with the cmpxchg() of bufpool_chunk_spare_on().
 	 */
 	smp_mb();
 	list_for_each_entry(pool, &bufpool_list, node)

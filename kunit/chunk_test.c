@@ -3,7 +3,7 @@
  * KUnit suite for bufpool/chunk.c: a chunk's life where the rest of the
  * kernel takes part. Other holders of a slice's page (the network stack a
  * driver hands it to, a pfn walker's speculative reference); CPU hotplug;
- * memory pressure; NUMA.
+ * memory pressure; NUMA, and the CPU a chunk's last free sends it to.
  *
  * Each case uses a fresh named pool and stays on one CPU
  * (migrate_disable()), so that it knows which chunk a slice lands in.
@@ -356,53 +356,127 @@ static void spares_bound_per_cpu(struct kunit *test)
 	}
 }
 
-/* -- NUMA ----------------------------------------------------------------- */
+/* -- NUMA, and the CPU a chunk goes home to ------------------------------ */
+
+/* The CPU whose spare slots in @pool hold @page, or -1. */
+static int spare_cpu_of(struct bufpool *pool, struct page *page)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < BUFPOOL_SPARES; i++)
+			if (READ_ONCE(per_cpu_ptr(pool->pcpu, cpu)->spare[i]) ==
+			    page)
+				return cpu;
+	return -1;
+}
+
+/* Two online CPUs of one node (@same) or of two; false if there are none. */
+static bool cpu_pair(bool same, int *home, int *other)
+{
+	int a, b;
+
+	for_each_online_cpu(a)
+		for_each_online_cpu(b)
+			if (a != b && (cpu_to_mem(a) == cpu_to_mem(b)) == same) {
+				*home = a;
+				*other = b;
+				return true;
+			}
+	return false;
+}
 
 /* Two CPUs on different nodes, or the case is skipped. */
 static void numa_cpus(struct kunit *test, int *near, int *far)
 {
-	if (num_online_nodes() < 2 || !cpu_online(0) || !cpu_online(1) ||
-	    cpu_to_mem(0) == cpu_to_mem(1))
-		kunit_skip(test, "needs CPUs 0 and 1 on two nodes");
-	*near = 0;
-	*far = 1;
+	if (num_online_nodes() < 2 || !cpu_pair(false, near, far))
+		kunit_skip(test, "needs two CPUs on two nodes");
+}
+
+static const bool home_rows[] = { false, true };
+
+static void home_row_desc(const bool *same, char *desc)
+{
+	strscpy(desc, *same ? "freed on its node" : "freed on another node",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(home, home_rows, home_row_desc);
+
+/*
+ * A chunk comes from the node of the CPU that slices it, its home, and its
+ * last slice freed on another CPU, of that node or another, makes it a
+ * spare of its home: of the CPU whose rollovers want chunks, not of the
+ * one that only frees (which, of another node, would slice it remote).
+ * The home's next rollover slices it.
+ */
+static void chunk_goes_home(struct kunit *test)
+{
+	const bool same = *(const bool *)test->param_value;
+	struct on_cpu w = { .pool = test->priv }, again = { .pool = test->priv };
+	struct bufpool_stats before, after;
+	struct page *page;
+	int home, other;
+
+	if (!cpu_pair(same, &home, &other))
+		kunit_skip(test, "needs two CPUs %s", same ? "of one node" :
+			   "of two nodes");
+	KUNIT_ASSERT_EQ(test, work_on_cpu(home, on_cpu_fill, &w), 0);
+	page = virt_to_head_page(w.a);
+	KUNIT_EXPECT_EQ(test, page_to_nid(page), cpu_to_mem(home));
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARE_POOLS), 0);
+
+	bufpool_get_stats(w.pool, &before);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(other, on_cpu_free, &w), 0);
+	bufpool_get_stats(w.pool, &after);
+	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
+	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 1);
+	KUNIT_EXPECT_EQ(test, spare_cpu_of(w.pool, page), home);
+
+	/* c's chunk takes a, not b: b's rollover takes the spare. */
+	KUNIT_ASSERT_EQ(test, work_on_cpu(home, on_cpu_fill, &again), 0);
+	KUNIT_EXPECT_PTR_EQ(test, virt_to_head_page(again.b), page);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARE_POOLS), 0);
+	KUNIT_EXPECT_EQ(test, spare_cpu_of(w.pool, page), -1);
+	bufpool_free(w.c);
+	KUNIT_EXPECT_EQ(test, work_on_cpu(home, on_cpu_free, &again), 0);
+	bufpool_free(again.c);
 }
 
 /*
- * A chunk comes from the node of the CPU that slices it; freed on a CPU
- * of another node, it goes back to the page allocator rather than become
- * a spare there, which would slice remote memory. Freed on its own node,
- * it is kept.
+ * A chunk whose home went offline is a spare of the CPU that frees its
+ * last slice, when that CPU is of its node; otherwise it goes back to the
+ * page allocator: no CPU slices it remote.
  */
-static void spares_stay_on_their_node(struct kunit *test)
+static void chunk_home_offline(struct kunit *test)
 {
 	struct on_cpu w = { .pool = test->priv };
-	struct bufpool_stats before, after;
-	int near, far;
+	const unsigned int home = 1, other = 0;
+	struct page *page;
+	bool kept;
+	int err;
 
-	numa_cpus(test, &near, &far);
-	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_fill, &w), 0);
-	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_head_page(w.a)),
-			cpu_to_mem(far));
-	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_head_page(w.c)),
-			cpu_to_mem(far));
-
-	bufpool_get_stats(w.pool, &before);
-	KUNIT_ASSERT_EQ(test, work_on_cpu(near, on_cpu_free, &w), 0);
-	bufpool_get_stats(w.pool, &after);
-	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
-	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 0);
-	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_RETIRED_POOLS_LIVE], 0);
-
-	/* The same on its own node: a spare. */
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || !cpu_online(home) ||
+	    !cpu_online(other))
+		kunit_skip(test, "CPU %u cannot go offline here", home);
+	KUNIT_ASSERT_EQ(test, work_on_cpu(home, on_cpu_fill, &w), 0);
+	page = virt_to_head_page(w.a);
+	err = remove_cpu(home);
+	if (err) {
+		KUNIT_EXPECT_EQ(test, work_on_cpu(other, on_cpu_free, &w), 0);
+		bufpool_free(w.c);
+		kunit_skip(test, "remove_cpu(%u): %d", home, err);
+	}
+	kept = page_to_nid(page) == cpu_to_mem(other);
+	kunit_info(test, "chunk of node %d, freed on CPU %u of node %d\n",
+		   page_to_nid(page), other, cpu_to_mem(other));
+	KUNIT_EXPECT_EQ(test, work_on_cpu(other, on_cpu_free, &w), 0);
+	KUNIT_EXPECT_EQ(test, spare_cpu_of(w.pool, page), kept ? other : -1);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_SPARE_POOLS), kept);
+	KUNIT_EXPECT_EQ(test, bp_stat(w.pool, BUFPOOL_STAT_RETIRED_POOLS_LIVE), 1);
 	bufpool_free(w.c);
-	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_fill, &w), 0);
-	bufpool_get_stats(w.pool, &before);
-	KUNIT_ASSERT_EQ(test, work_on_cpu(far, on_cpu_free, &w), 0);
-	bufpool_get_stats(w.pool, &after);
-	KUNIT_EXPECT_EQ(test, BP_DELTA(after, before, POOLS_RELEASED), 1);
-	KUNIT_EXPECT_EQ(test, after.v[BUFPOOL_STAT_SPARE_POOLS], 1);
-	bufpool_free(w.c);
+	KUNIT_ASSERT_EQ(test, add_cpu(home), 0);
 }
 
 /* What reclaim on node @nid asks of bufpool's shrinker: a count or a scan. */
@@ -458,7 +532,8 @@ static struct kunit_case chunk_cases[] = {
 	KUNIT_CASE(cpu_offline_gives_back),
 	KUNIT_CASE(drop_caches_takes_spares),
 	KUNIT_CASE(spares_bound_per_cpu),
-	KUNIT_CASE(spares_stay_on_their_node),
+	KUNIT_CASE_PARAM(chunk_goes_home, home_gen_params),
+	KUNIT_CASE(chunk_home_offline),
 	KUNIT_CASE(shrinker_per_node),
 	{}
 };

@@ -199,10 +199,12 @@ kunit_job() {
 	echo "guest insmod-$kver $BUFPOOL_OUT/insmod-$kver.serial.log" >> "$jobs_dir/$name.judge"
 }
 
-# many_job VER: the concurrency suite alone, in a guest of kernel VER's
-# debug kernel with MANY_CPUS vCPUs (8) on two NUMA nodes: no overlap, no
-# splat, and every CPU takes part. KUnit filters a module's suites from
-# 6.6 on (kunit.filter_glob); slow under emulation, so nothing else runs.
+# many_job VER: the concurrency and chunk suites alone, in a guest of
+# kernel VER's debug kernel with MANY_CPUS vCPUs (8) on two NUMA nodes: no
+# overlap, no splat, and every CPU takes part; the chunk suite's cases
+# that want two CPUs of one node run only here. KUnit filters a module's
+# suites from 6.6 on (kunit.filter_glob, one glob: bufpool_c* is these
+# two); slow under emulation, so nothing else runs.
 many_job() {
 	local kver=$1 name=many-$1 kdir out
 	if ! kdir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$kver" debug); then
@@ -216,13 +218,14 @@ many_job() {
 		return
 	fi
 	out=$BUFPOOL_OUT/$name
-	msg "$name: the concurrency suite on ${MANY_CPUS:-8} vCPUs in QEMU"
+	msg "$name: the concurrency and chunk suites on ${MANY_CPUS:-8} vCPUs in QEMU"
 	# shellcheck disable=SC2046 # debug_args is words
 	GUEST_CPUS=${MANY_CPUS:-8} guest_run "$name" "$kdir/arch/x86/boot/bzImage" \
 		kunit 600 "$out/bufpool.ko" "$out/bufpool_kunit.ko" -- \
-		debug_pagealloc=on kunit.filter_glob=bufpool_concurrency \
+		debug_pagealloc=on 'kunit.filter_glob=bufpool_c*' \
 		bufpool_guest=many $(debug_args x86_64)
-	echo "guest $name $out.serial.log --suite bufpool_concurrency" >> "$jobs_dir/$name.judge"
+	echo "guest $name $out.serial.log --suite bufpool_concurrency --suite bufpool_chunk" \
+		>> "$jobs_dir/$name.judge"
 }
 
 # stock_job VER FLAVOUR PAYLOAD [CMDLINE...]: Debian's stock kernel VER of
