@@ -530,9 +530,8 @@ static noinline void bufpool_free_slow(const void *buf, unsigned long caller)
  *
  * A slice goes back to its chunk, which is released with its last slice:
  * kept as a spare of the CPU that sliced it (or of this CPU) or given back
- * to the page allocator. A
- * direct buffer is freed at once. The CPU need not be the one that
- * allocated it.
+ * to the page allocator. A direct buffer is freed at once. The CPU need not
+ * be the one that allocated it.
  *
  * Context: Any context in which kfree() may be called: hardirq included,
  * but not on PREEMPT_RT, as for kfree().

@@ -29,8 +29,8 @@
  * A chunk's head page points back at its pool through ->private, tagged in
  * bit 0 (chunk.h), which is how bufpool_free() tells a slice from a direct
  * buffer, and records its home, the CPU that started it, in ->lru.prev
- * (bufpool_chunk_set_home()). Debug mode's hooks (debug.h) run at the start, the retirement and
- * the release.
+ * (bufpool_chunk_set_home()). Debug mode's hooks (debug.h) run at the
+ * start, the retirement and the release.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
