@@ -423,10 +423,11 @@ guest_run() {
 		"$limit" "$@"
 	# A kernel that died booting, before /init ran anything of ours,
 	# boots again, up to twice, and says so; each failed boot's log is
-	# kept. (Seen here: the 6.12 debug kernel takes the timer interrupt
-	# just after it switches to the IO-APIC, under TCG, and KASAN reports
-	# the irq descriptor's lock as a wild access: once on 2 vCPUs, and in
-	# two boots in a row on the 8 vCPUs of the many-CPU guest.)
+	# kept. (Seen here before the x86_64 debug kernels booted with
+	# no5lvl: KASAN reported an interrupt's access to the 5-level direct
+	# map as wild while identify_cpu() rebuilt the boot CPU's feature
+	# bits, once on 2 vCPUs and in two boots in a row on the 8 vCPUs of
+	# the many-CPU guest; debug_args() in check.sh.)
 	for attempt in 1 2; do
 		grep -q '^bufpool-guest: start' "$BUFPOOL_OUT/$name.serial.log" && break
 		mv "$BUFPOOL_OUT/$name.serial.log" \
