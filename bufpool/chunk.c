@@ -76,8 +76,9 @@ static bool bufpool_chunk_count_spare(struct bufpool *pool, int cpu,
  */
 static unsigned int bufpool_spares(unsigned long size)
 {
-	return clamp_t(unsigned long, BUFPOOL_POOL_SPARE_BYTES / size, 1,
-		       BUFPOOL_SPARES);
+	/* A chunk's size is a power of two: a shift, not a division. */
+	return clamp_t(unsigned long, BUFPOOL_POOL_SPARE_BYTES >> ilog2(size),
+		       1, BUFPOOL_SPARES);
 }
 
 /* The references a chunk of @size takes for its slices when it starts. */
@@ -243,6 +244,7 @@ struct page *bufpool_chunk_spare_take(struct bufpool *pool, unsigned int size)
 	 */
 	if (!atomic_long_read(this_cpu_ptr(&bufpool_cpu_spares)))
 		return NULL;
+	/* From the last; bufpool_chunk_spare_on() fills from the first. */
 	for (i = BUFPOOL_SPARES - 1; i >= 0; i--) {
 		if (!READ_ONCE(pc->spare[i]))
 			continue;
@@ -419,7 +421,8 @@ unsigned long bufpool_chunk_drop_spares(struct bufpool *pool, int cpu,
 	struct page *page;
 	int i;
 
-	for (i = 0; i < BUFPOOL_SPARES && freed < pages; i++) {
+	/* From the last; bufpool_chunk_spare_on() fills from the first. */
+	for (i = BUFPOOL_SPARES - 1; i >= 0 && freed < pages; i--) {
 		if (!READ_ONCE(slots[i]))
 			continue;
 		page = xchg(&slots[i], NULL);
@@ -456,17 +459,6 @@ unsigned long bufpool_chunk_spare_pages(int nid)
 	return bytes > 0 ? bytes >> PAGE_SHIFT : 0;
 }
 
-/* The first of @n @slots that is empty, as far as a look tells; or -1. */
-static int bufpool_chunk_slot_empty(struct page **slots, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (!READ_ONCE(slots[i]))
-			return i;
-	return -1;
-}
-
 /*
  * Keeps @page, released, in one of @cpu's spare slots, when @cpu is online
  * and of @page's node: 128 KB of them or one per pool, 256 KB in all
@@ -485,20 +477,24 @@ static int bufpool_chunk_slot_empty(struct page **slots, unsigned int n)
 static bool bufpool_chunk_spare_on(struct bufpool *pool, struct page *page,
 				   int cpu, bool *wiped)
 {
-	unsigned long size = page_size(page);
+	unsigned int i, n = bufpool_spares(page_size(page));
 	struct page **slots;
 	bool kept = false;
-	int i;
 
 	if (!cpu_online(cpu))
 		return false;
 	/* A chunk of another node goes back: @cpu would slice it remote. */
 	if (page_to_nid(page) != cpu_to_mem(cpu))
 		return false;
-	/* Every slot full, the common case in a burst of releases. */
+	/*
+	 * Every slot full, the common case in a burst of releases, in one
+	 * look: slots fill from the first, and rollovers and the shrinker
+	 * empty them from the last, so that those in use are the first few
+	 * and the last is in use only when all are. A race may leave a hole
+	 * below it for a while: a chunk given back, not kept, never one leaked.
+	 */
 	slots = per_cpu_ptr(pool->pcpu, cpu)->spare;
-	i = bufpool_chunk_slot_empty(slots, bufpool_spares(size));
-	if (i < 0)
+	if (READ_ONCE(slots[n - 1]))
 		return false;
 	if (!bufpool_chunk_count_spare(pool, cpu, page, 1))
 		return false;
@@ -515,7 +511,7 @@ static bool bufpool_chunk_spare_on(struct bufpool *pool, struct page *page,
 	 * pool's reference, which until then no put can release.
 	 */
 	rcu_read_lock();
-	for (; !READ_ONCE(pool->dying) && i < bufpool_spares(size); i++) {
+	for (i = 0; !READ_ONCE(pool->dying) && i < n; i++) {
 		/* Full slots are passed over without a locked instruction. */
 		if (READ_ONCE(slots[i]) || cmpxchg(&slots[i], NULL, page))
 			continue;

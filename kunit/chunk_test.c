@@ -526,6 +526,68 @@ static void shrinker_per_node(struct kunit *test)
 	bufpool_free(w.c);
 }
 
+static const bool refill_rows[] = { false, true };
+
+static void refill_row_desc(const bool *reclaim, char *desc)
+{
+	strscpy(desc, *reclaim ? "the shrinker took one" :
+		"a rollover took one", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refill, refill_rows, refill_row_desc);
+
+/*
+ * A CPU whose spare slots are all in use keeps the next chunk released
+ * once one of its spares went, to a rollover or to the shrinker: a release
+ * tells full slots by the last one alone (bufpool_chunk_spare_on()), so
+ * whatever empties a slot must empty the last one in use.
+ */
+static void spare_slot_refills(struct kunit *test)
+{
+	const bool reclaim = *(const bool *)test->param_value;
+	const unsigned long pages = CHUNK >> PAGE_SHIFT;
+	/* Chunks 0 to n two slices each, n + 1 one, and two more. */
+	const int n = SPARES, held = 2 * (n + 1) + 1, all = held + 2;
+	struct bufpool *pool = test->priv;
+	void **bufs = kunit_kcalloc(test, all, sizeof(*bufs), GFP_KERNEL);
+	u64 full, fewer, kept;
+	int i, got = held;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	/* No spare of any pool anywhere: what the shrinker finds is ours. */
+	KUNIT_ASSERT_EQ(test, bp_write_file(DROP_CACHES, "2"), 0);
+	migrate_disable();
+	for (i = 0; i < held; i++)
+		bufs[i] = bufpool_pool_alloc_unsafe(pool, SPARE_SLICE, GFP_KERNEL);
+	/* Chunks 0 to n - 1 go: n spares, every slot. */
+	for (i = 0; i < 2 * n; i++)
+		bufpool_free(bufs[i]);
+	full = bp_stat(pool, BUFPOOL_STAT_SPARE_POOLS);
+	if (reclaim) {
+		KUNIT_EXPECT_EQ(test,
+				shrink_on_node(cpu_to_mem(smp_processor_id()),
+					       pages, true), pages);
+	} else {
+		/* Chunk n + 1's second slice, then a rollover. */
+		for (; got < all; got++)
+			bufs[got] = bufpool_pool_alloc_unsafe(pool, SPARE_SLICE,
+							      GFP_KERNEL);
+	}
+	fewer = bp_stat(pool, BUFPOOL_STAT_SPARE_POOLS);
+	/* Chunk n goes, and takes the slot that went. */
+	bufpool_free(bufs[2 * n]);
+	bufpool_free(bufs[2 * n + 1]);
+	kept = bp_stat(pool, BUFPOOL_STAT_SPARE_POOLS);
+	for (i = 2 * (n + 1); i < got; i++)
+		bufpool_free(bufs[i]);
+	migrate_enable();
+	for (i = 0; i < got; i++)
+		KUNIT_EXPECT_NOT_NULL(test, bufs[i]);
+	KUNIT_EXPECT_EQ(test, full, n);
+	KUNIT_EXPECT_EQ(test, fewer, n - 1);
+	KUNIT_EXPECT_EQ(test, kept, n);
+}
+
 static struct kunit_case chunk_cases[] = {
 	KUNIT_CASE(holder_outlives_slices),
 	KUNIT_CASE_PARAM(holder_blocks_recycle, holder_gen_params),
@@ -535,6 +597,7 @@ static struct kunit_case chunk_cases[] = {
 	KUNIT_CASE_PARAM(chunk_goes_home, home_gen_params),
 	KUNIT_CASE(chunk_home_offline),
 	KUNIT_CASE(shrinker_per_node),
+	KUNIT_CASE_PARAM(spare_slot_refills, refill_gen_params),
 	{}
 };
 
