@@ -479,7 +479,9 @@ EXPORT_SYMBOL_NS_GPL(bufpool_from_user, BUFPOOL_NS);
 /*
  * bufpool_free(): a slice goes back to its chunk, a direct buffer to
  * kmalloc. @slow, for bufpool_free_slow(), adds what the fast path leaves
- * out: the tracepoint and debug mode's checks.
+ * out: the tracepoint and debug mode's checks, and @caller, which the fast
+ * path reads only where it needs it, for a direct buffer's tracepoint, so
+ * that a slice's free does not load it.
  */
 static __always_inline void bufpool_do_free(const void *buf,
 					    unsigned long caller, bool slow)
@@ -503,7 +505,7 @@ static __always_inline void bufpool_do_free(const void *buf,
 	if (!pool) {
 		if (slow && !bufpool_debug_direct_ok(folio, buf, caller))
 			return;
-		bufpool_direct_free(buf, caller);
+		bufpool_direct_free(buf, slow ? caller : _RET_IP_);
 		return;
 	}
 	if (slow) {
@@ -543,7 +545,7 @@ void bufpool_free(const void *buf)
 	if (trace_bufpool_free_enabled() || bufpool_debug_on())
 		bufpool_free_slow(buf, _RET_IP_);
 	else
-		bufpool_do_free(buf, _RET_IP_, false);
+		bufpool_do_free(buf, 0, false);
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_free, BUFPOOL_NS);
 
