@@ -110,11 +110,13 @@ struct page *bufpool_chunk_alloc(struct bufpool *pool, unsigned int size,
 	/*
 	 * Asked for as page_frag asks for its high-order page: never with
 	 * the caller's __GFP_NOFAIL, which the page allocator refuses from
-	 * order 2 on, nor from the reserves; without direct reclaim, not
-	 * retried, quietly. A request that gets no chunk is served directly
-	 * with the caller's flags (api.c). With __GFP_NOMEMALLOC the page
-	 * allocator never takes the chunk past the watermarks, so it is
-	 * never a pfmemalloc page, which only a reserve allocation marks.
+	 * order 2 on, nor from the memory reserves; without direct reclaim,
+	 * not retried, quietly. A request that gets no chunk is served
+	 * directly with the caller's flags (api.c). With __GFP_NOMEMALLOC
+	 * the page allocator never ignores the watermarks for the chunk, so
+	 * it is never a pfmemalloc page, which only such an allocation
+	 * marks; a caller's __GFP_HIGH still lets it dip below the min
+	 * watermark, as it lets page_frag's page.
 	 */
 	gfp &= ~(__GFP_ZERO | __GFP_NOFAIL | __GFP_DIRECT_RECLAIM);
 	/*

@@ -26,7 +26,7 @@
  * as they are until the last reference is dropped, the slice freed or
  * not, and that put_page() gives it back. The page must not be mapped to
  * user space (other slices share it), nor its ->private, ->index or
- * ->mapping used: they are bufpool's. In a debug pool, bufpool_free()
+ * ->lru used: they are bufpool's. In a debug pool, bufpool_free()
  * poisons the slice at once. From NMI context every allocation returns
  * NULL.
  *

@@ -82,10 +82,11 @@ else
 	say "not ok install-header-symvers # $dev lacks include/linux/bufpool{,_stats}.h or $abi/Module.symvers"
 fi
 
-# The sample client, built against the installed files and nothing else.
+# The sample client, built against the installed files and nothing else,
+# with W=1: a warning fails it.
 mkdir -p "$tmp/client"
 cp -p tools/client/* "$tmp/client"/
-if kbuild_ext "$kdir" "$tmp/client" "$dev" "$dev/$abi/Module.symvers" \
+if kbuild_ext "$kdir" "$tmp/client" "$dev" "$dev/$abi/Module.symvers" W=1 \
 	> "$tmp/client.log" 2>&1 &&
    ! grep -E 'warning:|error:|WARNING:|ERROR:' "$tmp/client.log" &&
    [ "$(modinfo -F depends "$tmp/client/bufpool_client.ko")" = bufpool ]; then
