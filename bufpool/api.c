@@ -193,6 +193,13 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 }
 
 /*
+ * @caller, or, where it is 0, the return address of the exported function
+ * bufpool_get() is inlined into: read only on the ways out that want it,
+ * so that the fast path does not load it.
+ */
+#define bufpool_caller(caller)	((caller) ?: _RET_IP_)
+
+/*
  * allocUnsafe and from: a slice of this CPU's chunk, in a pool without
  * debug mode or zero-filling, tracing off. Anything else, and a request
  * that does not fit the chunk, goes to bufpool_get_slow(), which starts
@@ -208,14 +215,17 @@ static __always_inline void *bufpool_get(struct bufpool *pool, size_t size,
 	void *buf;
 
 	if (unlikely(in_nmi()))
-		return bufpool_nmi_refused(caller);
+		return bufpool_nmi_refused(bufpool_caller(caller));
 	if (!bufpool_fast_ok(pool, size, gfp))
-		return bufpool_get_slow(pool, size, gfp, from, caller, false);
+		return bufpool_get_slow(pool, size, gfp, from,
+					bufpool_caller(caller), false);
 	if (unlikely(bufpool_should_fail(size, gfp)))
-		return bufpool_get_injected(pool, path, size, gfp, caller);
+		return bufpool_get_injected(pool, path, size, gfp,
+					    bufpool_caller(caller));
 	buf = bufpool_slice_fast(pool, size);
 	if (unlikely(!buf))
-		return bufpool_get_slow(pool, size, gfp, from, caller, true);
+		return bufpool_get_slow(pool, size, gfp, from,
+					bufpool_caller(caller), true);
 	bufpool_count_slices(pool, path, size, 1);
 	if (gfpflags_allow_blocking(gfp) || (!from && want_init_on_alloc(gfp)))
 		return bufpool_got(buf, size, gfp, from);
@@ -314,7 +324,7 @@ EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc, BUFPOOL_NS);
  */
 void *bufpool_pool_alloc_unsafe(struct bufpool *pool, size_t size, gfp_t gfp)
 {
-	return bufpool_get(pool, size, gfp, false, _RET_IP_);
+	return bufpool_get(pool, size, gfp, false, 0);
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_pool_alloc_unsafe, BUFPOOL_NS);
 
@@ -416,7 +426,7 @@ EXPORT_SYMBOL_NS_GPL(bufpool_alloc, BUFPOOL_NS);
  */
 void *bufpool_alloc_unsafe(size_t size, gfp_t gfp)
 {
-	return bufpool_get(bufpool_default, size, gfp, false, _RET_IP_);
+	return bufpool_get(bufpool_default, size, gfp, false, 0);
 }
 EXPORT_SYMBOL_NS_GPL(bufpool_alloc_unsafe, BUFPOOL_NS);
 

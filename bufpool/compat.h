@@ -10,6 +10,7 @@
 #ifndef _BUFPOOL_COMPAT_H
 #define _BUFPOOL_COMPAT_H
 
+#include <linux/atomic.h>
 #include <linux/fs_struct.h>
 #include <linux/hrtimer.h>
 #include <linux/mmzone.h>
@@ -161,6 +162,27 @@ static inline void bufpool_shrinker_free(struct shrinker *s)
 #define BUFPOOL_KUNIT_NS	"EXPORTED_FOR_KUNIT_TESTING"
 #else
 #define BUFPOOL_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
+#endif
+
+/*
+ * 6.4: try_cmpxchg64_local(), which says whether the exchange happened
+ * and, where it did not, what it found, in one compare-and-exchange (on
+ * x86 from 6.10 its flags, with no compare after it). Before, from
+ * cmpxchg64_local(), as the kernel's generic fallback has it.
+ */
+#ifndef try_cmpxchg64_local
+static __always_inline bool bufpool_try_cmpxchg64_local(u64 *ptr, u64 *oldp,
+							u64 new)
+{
+	u64 old = *oldp, cur = cmpxchg64_local(ptr, old, new);
+
+	if (unlikely(cur != old))
+		*oldp = cur;
+	return likely(cur == old);
+}
+
+#define try_cmpxchg64_local(ptr, oldp, new)	\
+	bufpool_try_cmpxchg64_local(ptr, oldp, new)
 #endif
 
 #endif /* _BUFPOOL_COMPAT_H */

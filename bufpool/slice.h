@@ -31,15 +31,16 @@ static __always_inline void bufpool_kmsan_handout(void *buf, size_t size)
 }
 
 /*
- * What @c has left to carve, from the position @pos and the address @va
- * read for one try: 0 before the first chunk too, whose size is 0.
+ * What @c has left to carve at the position @pos, read before: the
+ * address @va and the size are read after it, for one try, so that an
+ * interrupt that starts another chunk in between moves the position the
+ * try then fails on. 0 before the first chunk too, whose size is 0.
  */
 static __always_inline unsigned int bufpool_room(struct bufpool_chunk *c,
-						 u64 *pos, void **va)
+						 u64 pos, void **va)
 {
-	*pos = READ_ONCE(c->pos);
 	*va = READ_ONCE(c->va);
-	return READ_ONCE(c->size) - bufpool_pos_offset(*pos);
+	return READ_ONCE(c->size) - bufpool_pos_offset(pos);
 }
 
 /*
@@ -62,15 +63,14 @@ static __always_inline void *bufpool_carve(struct bufpool *pool,
 {
 	/* Set when the pool was created. */
 	unsigned int asize = ALIGN(size, pool->align);
+	u64 pos = READ_ONCE(c->pos);
 	void *va;
-	u64 pos;
 
 	do {
-		if (unlikely(asize > bufpool_room(c, &pos, &va)))
+		if (unlikely(asize > bufpool_room(c, pos, &va)))
 			return NULL;
-	} while (unlikely(cmpxchg64_local(&c->pos, pos,
-					  pos + asize + BUFPOOL_POS_TAKEN) !=
-			  pos));
+	} while (unlikely(!try_cmpxchg64_local(&c->pos, &pos,
+					       pos + asize + BUFPOOL_POS_TAKEN)));
 	if (asize != size)
 		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES, asize - size);
 	va += bufpool_pos_offset(pos);
@@ -93,17 +93,16 @@ static __always_inline unsigned int bufpool_carve_many(struct bufpool *pool,
 						       void **bufs)
 {
 	unsigned int asize = ALIGN(size, pool->align);
+	u64 pos = READ_ONCE(c->pos);
 	unsigned int n, i;
 	void *va;
-	u64 pos;
 
 	do {
-		n = min(bufpool_room(c, &pos, &va) / asize, max);
+		n = min(bufpool_room(c, pos, &va) / asize, max);
 		if (!n)
 			return 0;
-	} while (unlikely(cmpxchg64_local(&c->pos, pos,
-					  pos + (u64)n * (asize + BUFPOOL_POS_TAKEN)) !=
-			  pos));
+	} while (unlikely(!try_cmpxchg64_local(&c->pos, &pos,
+					       pos + (u64)n * (asize + BUFPOOL_POS_TAKEN))));
 	if (asize != size)
 		bufpool_count(pool, BUFPOOL_CNT_PADDING_BYTES,
 			      (long)n * (asize - size));
@@ -231,8 +230,8 @@ static __always_inline bool bufpool_unslice(struct bufpool *pool,
 
 	bufpool_cpu_enter(pool);
 	c = this_cpu_ptr(&pool->pcpu->chunk);
+	pos = READ_ONCE(c->pos);
 	do {
-		pos = READ_ONCE(c->pos);
 		page = READ_ONCE(c->page);
 		if (folio ? page != &folio->page :
 			    (unsigned long)buf - (unsigned long)READ_ONCE(c->va) >=
@@ -243,7 +242,7 @@ static __always_inline bool bufpool_unslice(struct bufpool *pool,
 		next = pos - (u64)n * BUFPOOL_POS_TAKEN;
 		if (bufpool_pos_taken(pos) == n && bufpool_may_rewind(page))
 			next -= bufpool_pos_offset(pos);
-	} while (unlikely(cmpxchg64_local(&c->pos, pos, next) != pos));
+	} while (unlikely(!try_cmpxchg64_local(&c->pos, &pos, next)));
 	bufpool_count(pool, BUFPOOL_CNT_SLICE_FREES, n);
 	if (!bufpool_pos_offset(next))
 		bufpool_count(pool, BUFPOOL_CNT_REWINDS, 1);
