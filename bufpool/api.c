@@ -147,7 +147,7 @@ static noinline void *bufpool_get_injected(struct bufpool *pool,
  * allocUnsafe and from, every case: pooled below the threshold, direct
  * otherwise, zeroed if asked, debug pools, bad zones. @asked: the fast
  * path has asked fault injection about this call already, which must be
- * asked once a call.
+ * asked once a call, and found that it does not fit this CPU's chunk.
  */
 static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 				       gfp_t gfp, bool from,
@@ -166,8 +166,12 @@ static noinline void *bufpool_get_slow(struct bufpool *pool, size_t size,
 		if (unlikely(!asked && bufpool_should_fail(size, gfp)))
 			return bufpool_get_done(pool, path, size, NULL, gfp,
 						caller);
-		if (bufpool_debug_pool(pool))
-			/* Debug mode's hooks see each carve whole. */
+		/*
+		 * Debug mode's hooks see each carve whole; and where the fast
+		 * path found the chunk too full, the lock's carve is the one
+		 * look again that an interrupt meanwhile calls for.
+		 */
+		if (asked || bufpool_debug_pool(pool))
 			buf = bufpool_slice_locked(pool, size, pool_size, gfp,
 						   caller);
 		else
