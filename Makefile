@@ -61,8 +61,9 @@ demo:
 	@KERNEL="$(KERNEL)" tools/testing/demo.sh
 
 # BENCH_ARGS are module parameters of the benchmark, e.g. BENCH_ARGS="sizes=64,256 reps=7".
+# TARGET=arm64 runs it on Debian's arm64 kernel under QEMU's virt board.
 bench:
-	@KERNEL="$(KERNEL)" tools/testing/bench.sh $(BENCH_ARGS)
+	@KERNEL="$(KERNEL)" TARGET="$(TARGET)" tools/testing/bench.sh $(BENCH_ARGS)
 
 # PROFILE="CONTENDER SIZE PATTERN", e.g. PROFILE="kmalloc 64 a": where one
 # call of the benchmark's contender spends its guest instructions.

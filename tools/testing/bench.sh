@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench [KERNEL=6.1|6.12|7.3] [BENCH_ARGS="..."]: installs what is
-# missing, builds bufpool and the benchmark module (tools/bench/) against
-# the kernel's headers (Debian's stock kernel of that version, the default
-# 6.1; for the newest, which has no stock image here, the kernel
-# kernel.sh builds with Debian's configuration), boots that kernel in
-# QEMU and loads both (the guest side is
+# make bench [KERNEL=6.1|6.12|7.3] [TARGET=x86_64|arm64] [BENCH_ARGS="..."]:
+# installs what is missing, builds bufpool and the benchmark module
+# (tools/bench/) against the kernel's headers (Debian's stock kernel of
+# that version, the default 6.1; for the newest, which has no stock image
+# here, the kernel kernel.sh builds with Debian's configuration), boots
+# that kernel in QEMU and loads both (the guest side is
 # guest/bench.sh). The benchmark runs at load and prints its tables and
 # its machine-readable "bench:" lines, which are shown here and kept in
 # .out/bench.txt; the whole serial logs are
@@ -15,8 +15,10 @@
 # The arguments are the benchmark's module parameters, e.g.
 #   make bench BENCH_ARGS="sizes=64,256 patterns=ab reps=5"
 # (modinfo tools/bench/bufpool_bench.ko lists them). From the environment:
+# TARGET=arm64 (arm64-4k) runs it on Debian's arm64 kernel of that
+# version, cross-built, on QEMU's virt board (lib.sh's target_conf).
 # GUEST_CPUS (default 2, this machine's core count) sets the guest's vCPUs,
-# BENCH_TIMEOUT (default 240) each boot's time limit in seconds,
+# BENCH_TIMEOUT (default 240, 600 on arm64) each boot's time limit in seconds,
 # BUFPOOL_ARGS bufpool's own parameters (e.g. pool_size=32768) and
 # BENCH_CMDLINE more kernel command line; BENCH_PROFILE, set by
 # profile.sh, has the guest print its code symbols.
@@ -47,11 +49,20 @@ set -uo pipefail
 t0=$SECONDS
 deps || die "installing the dependencies failed"
 kver=${KERNEL:-6.1}
-run_kernel "$kver" || die "no kernel $kver to boot"
+target=${TARGET:-x86_64}
+case $target in
+x86_64)		  limit=240 ;;
+arm64 | arm64-4k) target=arm64-4k limit=600 ;;
+*)		  die "TARGET=$target: x86_64 or arm64" ;;
+esac
+# The guests boot on the target's emulator with its busybox (lib.sh).
+export GUEST_TARGET=$target
+run_kernel "$kver" "$target" || die "no kernel $kver to boot on $target"
+mapfile -t margs < <(target_make_args)
 out=$BUFPOOL_OUT/bench
 txt=$BUFPOOL_OUT/bench.txt
 cpus=${GUEST_CPUS:-2}
-limit=${BENCH_TIMEOUT:-240}
+limit=${BENCH_TIMEOUT:-$limit}
 ab_rounds=${BENCH_AB_ROUNDS:-4}
 read -r ab_contender ab_ref ab_extra <<< "${BENCH_AB_PAIR:-bufpool_alloc_unsafe page_frag}"
 if [ -z "$ab_ref" ] || [ -n "$ab_extra" ]; then
@@ -65,8 +76,9 @@ msg "building bufpool and the benchmark against $RUN_NAME in $out"
 copy_tree "$out" Kbuild Makefile bufpool include tools/bench
 # As the Makefile's client target: modpost runs again for bufpool's CRCs.
 rm -f "$out/tools/bench/Module.symvers"
-if ! { make -C "$out" KDIR="$RUN_KDIR" module &&
-       kbuild_ext "$RUN_KDIR" "$out/tools/bench" "$out" "$out/Module.symvers"; } > "$out.log" 2>&1; then
+if ! { make -C "$out" KDIR="$RUN_KDIR" "${margs[@]}" module &&
+       kbuild_ext "$RUN_KDIR" "$out/tools/bench" "$out" "$out/Module.symvers" \
+		"${margs[@]}"; } > "$out.log" 2>&1; then
 	tail -n 30 "$out.log"
 	die "bufpool or the benchmark did not build; log: $out.log"
 fi
@@ -99,7 +111,7 @@ if [ "$ab_rounds" -gt 0 ]; then
 			else
 				copy_tree "$dir" Kbuild Makefile bufpool include
 			fi
-			make -C "$dir" KDIR="$RUN_KDIR" KCFLAGS="$flags" module \
+			make -C "$dir" KDIR="$RUN_KDIR" "${margs[@]}" KCFLAGS="$flags" module \
 				>> "$out.log" 2>&1 ||
 				die "bufpool ($variant, $layout) did not build; log: $out.log"
 			cp "$dir/bufpool.ko" "$out/ab/bufpool-$variant-$layout.ko"
@@ -207,7 +219,7 @@ bench_boot() {
 	{
 		echo "# init_on_alloc=$setting"
 		echo "# host: $(nproc)-core $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME");" \
-		     "guest: $RUN_NAME under QEMU TCG -cpu max, $cpus vCPUs, booted with init_on_alloc=$setting;" \
+		     "guest: $RUN_NAME under QEMU TCG ${T_QEMU#* }, $cpus vCPUs, booted with init_on_alloc=$setting;" \
 		     "guest time ${guest} s; other processes took ${others}% of the host's CPU meanwhile"
 		results "$log"
 	} > "$out.part"
@@ -233,7 +245,7 @@ bench_boot() {
 }
 
 BENCH_ARGS_SHOWN=$*
-echo "# make bench KERNEL=$kver${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')" > "$txt"
+echo "# make bench KERNEL=$kver${TARGET:+ TARGET=$TARGET}${*:+ BENCH_ARGS=\"$*\"}${BUFPOOL_ARGS:+ BUFPOOL_ARGS=\"$BUFPOOL_ARGS\"}${BENCH_CMDLINE:+ BENCH_CMDLINE=\"$BENCH_CMDLINE\"}, $(date -u '+%Y-%m-%d %H:%M UTC')" > "$txt"
 guest_total=0 others_max=0 initrd=$out.with-ab.cpio.gz
 for setting in ${BENCH_INIT_ON_ALLOC:-0 1}; do
 	log=$out.init_on_alloc=$setting.serial.log

@@ -134,13 +134,6 @@ kunit_suites() {
 	done
 }
 
-# target_make_args: the make arguments that build for the current target
-# (target_conf): ARCH and CROSS_COMPILE when it is not this machine.
-target_make_args() {
-	[ -n "$T_CROSS" ] && printf '%s\n' "ARCH=$T_ARCH" "CROSS_COMPILE=$T_CROSS"
-	return 0
-}
-
 # debug_args TARGET: what a debug kernel's command line adds on TARGET.
 # On x86_64, 4-level paging (no5lvl): QEMU's -cpu max offers LA57, and
 # the 6.12 and 7.3 debug kernels, taking an interrupt while identify_cpu()

@@ -12,7 +12,8 @@
 #           for x86_64 (kmsan.config says why no other checker);
 #   distro  make bench's and make demo's where no stock image runs here:
 #           Debian's own configuration of VER (the .config of its headers
-#           of flavour K_DISTRO) with modules off, and kernels/distro.config.
+#           of flavour K_DISTRO, or arm64 on arm64-4k) with modules off,
+#           and kernels/distro.config (and distro-arm64.config).
 # TARGET is the machine it is for (lib.sh's target_conf): x86_64 (the
 # default), arm64-4k or arm64-64k, cross-compiled.
 # The result is cached under $XDG_CACHE_HOME/bufpool/kernel/, keyed by the
@@ -52,9 +53,15 @@ debug | kcsan | kmsan)
 	;;
 distro)
 	[ -n "$K_DISTRO" ] || die "kernel $kver has no distribution configuration (K_DISTRO)"
-	[ "$T_NAME" = x86_64 ] || die "the distribution kernel is built for x86_64 only"
-	frags=("$BUFPOOL_KCONF/distro.config")
-	abi=$(stock_abi "$kver" "$K_DISTRO")
+	# Debian's flavour of the target's architecture: K_DISTRO on x86_64,
+	# arm64 (4 KB pages, as Debian builds it) on arm64-4k.
+	case $T_NAME in
+	x86_64)	  flavour=$K_DISTRO frags=("$BUFPOOL_KCONF/distro.config") ;;
+	arm64-4k) flavour=arm64 frags=("$BUFPOOL_KCONF/distro.config" "$BUFPOOL_KCONF/distro-arm64.config") ;;
+	*)	  die "the distribution kernel is built for x86_64 and arm64-4k only" ;;
+	esac
+	abi=$(stock_abi "$kver" "$flavour")
+	flavour_arch "$flavour"
 	base=$BUFPOOL_CACHE/distro/$abi
 	[ -r "$base/.config" ] || {
 		rm -rf "$base.tmp"

@@ -77,6 +77,13 @@ target_conf() {
 	esac
 }
 
+# target_make_args: the make arguments that build for the current target
+# (target_conf): ARCH and CROSS_COMPILE when it is not this machine.
+target_make_args() {
+	[ -n "$T_CROSS" ] && printf '%s\n' "ARCH=$T_ARCH" "CROSS_COMPILE=$T_CROSS"
+	return 0
+}
+
 # kernel_has_stock FLAVOUR: whether the current kernel (kernel_conf) has
 # Debian's stock images of FLAVOUR (amd64, rt-amd64) to boot.
 kernel_has_stock() {
@@ -440,20 +447,24 @@ guest_run() {
 	msg "$name guest ran $((SECONDS - t)) s; log: .out/$name.serial.log"
 }
 
-# run_kernel VER: the kernel make demo and make bench boot for VER:
-# Debian's stock image and its headers where VER has them, else the
-# distribution kernel built from VER's source (kernel.sh VER distro).
-# Sets RUN_IMAGE, RUN_KDIR and RUN_NAME.
+# run_kernel VER [TARGET]: the kernel make demo and make bench boot for
+# VER on TARGET (x86_64, the default, or arm64-4k): Debian's stock image
+# and its headers where VER has them for the target's architecture, else
+# the distribution kernel built from VER's source (kernel.sh VER distro
+# TARGET). Sets RUN_IMAGE, RUN_KDIR and RUN_NAME, and the target
+# (target_conf).
 run_kernel() {
-	local dir
+	local dir flavour
 	kernel_conf "$1"
-	if kernel_has_stock amd64; then
-		dir=$(stock_dir "$1" amd64) || return 1
+	target_conf "${2:-x86_64}"
+	flavour=$T_DEB
+	if kernel_has_stock "$flavour"; then
+		dir=$(stock_dir "$1" "$flavour") || return 1
 		RUN_IMAGE=$dir/vmlinuz RUN_KDIR=$dir/kdir
 		RUN_NAME="Debian's stock $(basename "$dir")"
 	else
-		dir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$1" distro) || return 1
-		RUN_IMAGE=$dir/arch/x86/boot/bzImage RUN_KDIR=$dir
+		dir=$("$BUFPOOL_TOP/tools/testing/kernel.sh" "$1" distro "$T_NAME") || return 1
+		RUN_IMAGE=$dir/$T_IMAGE RUN_KDIR=$dir
 		RUN_NAME="Linux $(cat "$dir/include/config/kernel.release") from linux-source-$1 with Debian's configuration, modules off"
 	fi
 }

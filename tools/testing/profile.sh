@@ -72,7 +72,8 @@ run=0
 for n in 1 3 1; do
 	run=$((run + 1))
 	msg "profile run $run of 3: $contender, $size B, pattern $pattern, $((n * iters)) pairs x $reps"
-	BENCH_PROFILE=1 BENCH_INIT_ON_ALLOC=$setting BENCH_AB_ROUNDS=0 \
+	# On x86_64 guests, whatever TARGET make bench was given.
+	TARGET=x86_64 BENCH_PROFILE=1 BENCH_INIT_ON_ALLOC=$setting BENCH_AB_ROUNDS=0 \
 	BUFPOOL_QEMU_ARGS="-plugin $plugin,out=$BUFPOOL_OUT/profile.$run.blocks" \
 		"$BUFPOOL_TOP/tools/testing/bench.sh" "patterns=$pattern" "sizes=$size" \
 		"contenders=$contender" "iters=$((n * iters))" "reps=$reps" mem=0 \
