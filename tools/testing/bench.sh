@@ -47,14 +47,15 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 t0=$SECONDS
-deps || die "installing the dependencies failed"
-kver=${KERNEL:-6.1}
+# A bad TARGET is refused before anything is installed.
 target=${TARGET:-x86_64}
 case $target in
 x86_64)		  limit=240 ;;
 arm64 | arm64-4k) target=arm64-4k limit=600 ;;
 *)		  die "TARGET=$target: x86_64 or arm64" ;;
 esac
+deps || die "installing the dependencies failed"
+kver=${KERNEL:-6.1}
 # The guests boot on the target's emulator with its busybox (lib.sh).
 export GUEST_TARGET=$target
 run_kernel "$kver" "$target" || die "no kernel $kver to boot on $target"
